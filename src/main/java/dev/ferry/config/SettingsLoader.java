@@ -1,0 +1,343 @@
+package dev.ferry.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigMemorySize;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+/**
+ * Reads Ferry's configuration once: {@code reference.conf} (every default), the user's file,
+ * environment variables, then {@code -D} system properties, each overriding the one before.
+ * Validates every value eagerly and reports an unknown {@code ferry.} key, so a typo never falls
+ * back to a default silently.
+ */
+public final class SettingsLoader {
+    /** Environment variables and the key each one sets. */
+    public static final Map<String, String> ENVIRONMENT = Map.of(
+            "FERRY_SERVER_HOST", "ferry.server.host",
+            "FERRY_SERVER_PORT", "ferry.server.port",
+            "FERRY_INBOX", "ferry.server.inbox",
+            "FERRY_CLIENT_SERVER_HOST", "ferry.client.server-host",
+            "FERRY_CLIENT_SERVER_PORT", "ferry.client.server-port",
+            "FERRY_OUTBOX", "ferry.client.outbox");
+
+    private static final long MIB = 1024 * 1024;
+
+    private final Map<String, String> environment;
+    private final Properties systemProperties;
+    private final Supplier<String> hostName;
+
+    /** A loader reading this process's environment and system properties. */
+    public SettingsLoader() {
+        this(System.getenv(), System.getProperties(), SettingsLoader::localHostName);
+    }
+
+    /** A loader with the given environment and properties (for tests). */
+    public SettingsLoader(Map<String, String> environment, Properties systemProperties, Supplier<String> hostName) {
+        this.environment = Map.copyOf(Objects.requireNonNull(environment, "environment"));
+        this.systemProperties = Objects.requireNonNull(systemProperties, "systemProperties");
+        this.hostName = Objects.requireNonNull(hostName, "hostName");
+    }
+
+    /**
+     * Loads and validates.
+     *
+     * @param file the user's file; when {@code required} is false and it does not exist, defaults apply
+     */
+    public FerrySettings load(Path file, boolean required) throws SettingsException {
+        Config reference = ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), "reference.conf",
+                ConfigParseOptions.defaults().setAllowMissing(false));
+        Config user = ConfigFactory.empty();
+        String source = "defaults";
+        if (Files.exists(file)) {
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                throw new SettingsException("configuration file " + file + " is not a readable file");
+            }
+            try {
+                user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            } catch (ConfigException e) {
+                throw new SettingsException("configuration file " + file + " cannot be parsed: " + e.getMessage(), e);
+            }
+            source = file.toString();
+        } else if (required) {
+            throw new SettingsException("configuration file " + file + " does not exist; give an existing"
+                    + " file with --config, or leave --config out to use conf/ferry.conf");
+        }
+        Config env = ConfigFactory.parseMap(environmentOverrides(), "environment variables");
+        Config props = ConfigFactory.parseProperties(ferryProperties(), ConfigParseOptions.defaults()
+                .setOriginDescription("system properties (-D)"));
+        List<String> unknown = new ArrayList<>();
+        unknownKeys(props, reference, unknown);
+        unknownKeys(user, reference, unknown);
+        if (!unknown.isEmpty()) {
+            throw new SettingsException(String.join("\n", unknown));
+        }
+        Config merged;
+        try {
+            merged = props.withFallback(env).withFallback(user).withFallback(reference).resolve();
+        } catch (ConfigException e) {
+            throw new SettingsException(e.getMessage(), e);
+        }
+        return build(merged, source);
+    }
+
+    private Map<String, Object> environmentOverrides() {
+        Map<String, Object> values = new LinkedHashMap<>();
+        ENVIRONMENT.forEach((variable, key) -> {
+            String value = environment.get(variable);
+            if (value != null && !value.isBlank()) {
+                values.put(key, value);
+            }
+        });
+        return values;
+    }
+
+    private Properties ferryProperties() {
+        Properties ferry = new Properties();
+        for (String name : systemProperties.stringPropertyNames()) {
+            if (name.startsWith("ferry.")) {
+                ferry.setProperty(name, systemProperties.getProperty(name));
+            }
+        }
+        return ferry;
+    }
+
+    private static void unknownKeys(Config config, Config reference, List<String> problems) {
+        Set<String> known = new TreeSet<>();
+        reference.entrySet().forEach(e -> known.add(e.getKey()));
+        for (Map.Entry<String, ConfigValue> entry : config.entrySet()) {
+            String key = entry.getKey();
+            if (!key.startsWith("ferry.") || reference.hasPathOrNull(key)) {
+                continue;
+            }
+            String hint = closest(key, known);
+            problems.add(entry.getValue().origin().description() + ": unknown setting " + key
+                    + (hint == null ? "" : " (did you mean " + hint + "?)")
+                    + "; every setting is listed with its default in reference.conf");
+        }
+    }
+
+    private static String closest(String key, Set<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : known) {
+            int d = distance(key, candidate);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = candidate;
+            }
+        }
+        return bestDistance <= Math.max(2, key.length() / 4) ? best : null;
+    }
+
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
+    private FerrySettings build(Config c, String source) throws SettingsException {
+        Values v = new Values(c);
+        String protocol = v.token("ferry.security.protocol");
+        List<String> accept = v.tokens("ferry.server.accept");
+        ServerSettings server = new ServerSettings(
+                v.string("ferry.server.host"),
+                v.intRange("ferry.server.port", 1, 65535),
+                v.path("ferry.server.inbox"),
+                v.choice("ferry.server.on-conflict", ConflictPolicy.class),
+                v.intRange("ferry.server.max-connections", 1, 10_000),
+                v.bytes("ferry.server.max-file-size", 0, Long.MAX_VALUE),
+                (int) v.bytes("ferry.server.max-block", 64 * 1024, 16 * MIB),
+                v.bytes("ferry.server.seed-max-file-size", 0, 1024 * MIB),
+                v.duration("ferry.server.handshake-timeout", Duration.ofMillis(100), Duration.ofHours(1)),
+                v.duration("ferry.server.idle-timeout", Duration.ofSeconds(1), Duration.ofDays(1)),
+                accept.isEmpty() ? List.of(protocol) : accept,
+                v.duration("ferry.server.shutdown-grace", Duration.ZERO, Duration.ofMinutes(10)));
+        String name = v.string("ferry.client.name").trim();
+        Duration retryInitial = v.duration("ferry.client.retry.initial", Duration.ofMillis(10), Duration.ofHours(1));
+        Duration retryMax = v.duration("ferry.client.retry.max", Duration.ofMillis(10), Duration.ofDays(1));
+        if (retryMax.compareTo(retryInitial) < 0) {
+            throw v.bad("ferry.client.retry.max", "must not be shorter than ferry.client.retry.initial ("
+                    + retryInitial + ")");
+        }
+        ClientSettings client = new ClientSettings(
+                name.isEmpty() ? hostName.get() : name,
+                v.string("ferry.client.server-host"),
+                v.intRange("ferry.client.server-port", 1, 65535),
+                v.path("ferry.client.outbox"),
+                v.choice("ferry.client.after-send", AfterSendMode.class),
+                v.path("ferry.client.archive-dir"),
+                v.path("ferry.client.failed-dir"),
+                v.duration("ferry.client.settle-time", Duration.ZERO, Duration.ofHours(1)),
+                v.duration("ferry.client.rescan-interval", Duration.ofSeconds(1), Duration.ofDays(1)),
+                v.strings("ferry.client.exclude"),
+                retryInitial,
+                retryMax,
+                v.intRange("ferry.client.integrity-retries", 0, 100),
+                (int) v.bytes("ferry.client.block-size", 4 * 1024, 16 * MIB),
+                v.intRange("ferry.client.window", 1, 1024),
+                v.duration("ferry.client.connect-timeout", Duration.ofMillis(100), Duration.ofMinutes(10)),
+                v.duration("ferry.client.idle-close", Duration.ofMillis(100), Duration.ofDays(1)),
+                v.duration("ferry.client.shutdown-grace", Duration.ZERO, Duration.ofMinutes(10)));
+        return new FerrySettings(server, client, protocol, c.getConfig("ferry.security"),
+                v.path("ferry.plugins.dir"), source, c);
+    }
+
+    private static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "ferry-client";
+        }
+    }
+
+    /** Typed reads that turn every failure into a message naming the origin, key, value and rule. */
+    private static final class Values {
+        private final Config config;
+
+        Values(Config config) {
+            this.config = config;
+        }
+
+        SettingsException bad(String key, String rule) {
+            ConfigValue value = config.getValue(key);
+            return new SettingsException(value.origin().description() + ": " + key + " = "
+                    + value.render() + ": " + rule);
+        }
+
+        String string(String key) throws SettingsException {
+            try {
+                return config.getString(key);
+            } catch (ConfigException.WrongType e) {
+                throw bad(key, "must be a string");
+            }
+        }
+
+        String token(String key) throws SettingsException {
+            String value = string(key);
+            if (!value.matches("[a-z0-9][a-z0-9_-]*")) {
+                throw bad(key, "must be a protocol id such as plain or cp2 (lower case letters, digits, - or _)");
+            }
+            return value;
+        }
+
+        List<String> strings(String key) throws SettingsException {
+            try {
+                return config.getStringList(key);
+            } catch (ConfigException.WrongType e) {
+                throw bad(key, "must be a list of strings, e.g. [\"a\", \"b\"]");
+            }
+        }
+
+        List<String> tokens(String key) throws SettingsException {
+            List<String> values = strings(key);
+            for (String value : values) {
+                if (!value.matches("[a-z0-9][a-z0-9_-]*")) {
+                    throw bad(key, "'" + value + "' is not a protocol id such as plain or cp2");
+                }
+            }
+            return values;
+        }
+
+        Path path(String key) throws SettingsException {
+            String value = string(key);
+            if (value.isBlank()) {
+                throw bad(key, "must be a folder path");
+            }
+            return Path.of(value);
+        }
+
+        int intRange(String key, int min, int max) throws SettingsException {
+            try {
+                int value = config.getInt(key);
+                if (value < min || value > max) {
+                    throw bad(key, "must be between " + min + " and " + max);
+                }
+                return value;
+            } catch (ConfigException.WrongType e) {
+                throw bad(key, "must be a whole number between " + min + " and " + max);
+            }
+        }
+
+        long bytes(String key, long min, long max) throws SettingsException {
+            try {
+                ConfigMemorySize size = config.getMemorySize(key);
+                long value = size.toBytes();
+                if (value < min || value > max) {
+                    throw bad(key, "must be between " + min + " and " + max + " bytes");
+                }
+                return value;
+            } catch (ConfigException.BadValue | ConfigException.WrongType | IllegalArgumentException e) {
+                throw bad(key, "must be a size such as 512 KiB, 16 MiB or 64 GiB");
+            }
+        }
+
+        Duration duration(String key, Duration min, Duration max) throws SettingsException {
+            try {
+                Duration value = config.getDuration(key);
+                if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+                    throw bad(key, "must be between " + human(min) + " and " + human(max));
+                }
+                return value;
+            } catch (ConfigException.BadValue | ConfigException.WrongType e) {
+                throw bad(key, "must be a duration such as 500ms, 10s or 5m");
+            }
+        }
+
+        private static String human(Duration d) {
+            if (d.toMillis() % 1000 != 0 || d.isZero()) {
+                return d.toMillis() + "ms";
+            }
+            long seconds = d.toSeconds();
+            if (seconds % 3600 == 0) {
+                return seconds / 3600 + "h";
+            }
+            return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
+        }
+
+        <E extends Enum<E>> E choice(String key, Class<E> type) throws SettingsException {
+            String value = string(key);
+            for (E constant : type.getEnumConstants()) {
+                if (constant.name().toLowerCase(Locale.ROOT).replace('_', '-').equals(value)) {
+                    return constant;
+                }
+            }
+            List<String> allowed = new ArrayList<>();
+            for (E constant : type.getEnumConstants()) {
+                allowed.add(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            }
+            throw bad(key, "must be one of " + String.join(", ", allowed));
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.ferry.security.plain;
+
+import dev.ferry.security.ClientSecurity;
+import dev.ferry.security.HandshakeException;
+import dev.ferry.security.SecurityContext;
+import dev.ferry.security.SecurityPlugin;
+import dev.ferry.security.SeedReceiver;
+import dev.ferry.security.ServerHandshake;
+import dev.ferry.security.ServerSecurity;
+import dev.ferry.security.SessionCodec;
+import dev.ferry.wire.FrameReader;
+import dev.ferry.wire.FrameWriter;
+import dev.ferry.wire.Mode;
+import dev.ferry.wire.ReplyStatus;
+
+import java.io.IOException;
+
+/** {@code plain}: no authentication, no confidentiality, as the seed's ClientWithoutSecurity. */
+public final class PlainPlugin implements SecurityPlugin {
+    private static final int PIECE_BYTES = 64 * 1024;
+
+    @Override
+    public String id() {
+        return "plain";
+    }
+
+    @Override
+    public String description() {
+        return "no security: anyone on the path can read, change or forge transfers (trusted networks only)";
+    }
+
+    @Override
+    public ClientSecurity client(SecurityContext context) {
+        return channel -> PlainCodec.INSTANCE;
+    }
+
+    @Override
+    public ServerSecurity server(SecurityContext context) {
+        return new ServerSecurity() {
+            @Override
+            public ServerHandshake nativeHandshake() {
+                return channel -> PlainCodec.INSTANCE;
+            }
+
+            @Override
+            public SeedReceiver seedSession() {
+                return new PlainSeedReceiver();
+            }
+        };
+    }
+
+    /** A seed ServerWithoutSecurity session: DATA is the raw file. */
+    private static final class PlainSeedReceiver implements SeedReceiver {
+        @Override
+        public void onAuth(byte[] message, FrameWriter out) throws IOException {
+            throw new HandshakeException("the client asked for authentication (AUTH) but this server runs"
+                    + " protocol plain; set ferry.security.protocol to the client's protocol");
+        }
+
+        @Override
+        public void onKey(byte[] wrapped) throws IOException {
+            throw new HandshakeException("the client sent a session key (KEY) but this server runs protocol"
+                    + " plain; set ferry.security.protocol to the client's protocol");
+        }
+
+        @Override
+        public String dataRefusal() {
+            return null;
+        }
+
+        @Override
+        public void decodeFile(FrameReader in, int length, ByteSink sink) throws IOException {
+            byte[] piece = new byte[Math.min(PIECE_BYTES, Math.max(length, 1))];
+            int remaining = length;
+            while (remaining > 0) {
+                int n = Math.min(piece.length, remaining);
+                in.readBody(piece, 0, n, "DATA");
+                sink.write(piece, 0, n);
+                remaining -= n;
+            }
+        }
+    }
+
+    /** The identity codec: payloads and replies travel as they are. */
+    private static final class PlainCodec implements SessionCodec {
+        static final PlainCodec INSTANCE = new PlainCodec();
+
+        @Override
+        public boolean transparent() {
+            return true;
+        }
+
+        @Override
+        public int sealedLength(int plainLength) {
+            return plainLength;
+        }
+
+        @Override
+        public int maxPlainLength(int sealedLength) {
+            return sealedLength;
+        }
+
+        @Override
+        public int seal(Mode mode, byte[] src, int offset, int length, byte[] dst) {
+            System.arraycopy(src, offset, dst, 0, length);
+            return length;
+        }
+
+        @Override
+        public int open(Mode mode, byte[] src, int offset, int length, byte[] dst) {
+            System.arraycopy(src, offset, dst, 0, length);
+            return length;
+        }
+
+        @Override
+        public byte[] sealReply(ReplyStatus status, byte[] payload) {
+            return payload;
+        }
+
+        @Override
+        public byte[] openReply(ReplyStatus status, byte[] payload) {
+            return payload;
+        }
+    }
+}

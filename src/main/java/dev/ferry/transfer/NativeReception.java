@@ -1,0 +1,262 @@
+package dev.ferry.transfer;
+
+import dev.ferry.security.HandshakeChannel;
+import dev.ferry.security.ServerHandshake;
+import dev.ferry.security.ServerSecurity;
+import dev.ferry.security.SessionCodec;
+import dev.ferry.wire.FrameLimits;
+import dev.ferry.wire.FrameReader;
+import dev.ferry.wire.FrameWriter;
+import dev.ferry.wire.Mode;
+import dev.ferry.wire.ProtocolException;
+import dev.ferry.wire.ReplyStatus;
+import dev.ferry.wire.Transcript;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A native session, server side (PROTOCOL.md section 3): HELLO and its answer, the plugin's
+ * handshake, then files as FILE, DATA..., COMMIT. Every FILE gets exactly one final REPLY, in
+ * order: when it is committed, as soon as it is refused, or when a new FILE abandons it. After
+ * a refusal the rest of that file's frames are opened (to keep the codec's counters) and dropped.
+ */
+final class NativeReception {
+    private static final Logger log = LoggerFactory.getLogger(NativeReception.class);
+
+    private enum State { IDLE, RECEIVING, DISCARDING }
+
+    private final FrameReader in;
+    private final FrameWriter out;
+    private final Transcript transcript;
+    private final ServerSession.Context context;
+
+    private SessionCodec codec;
+    private String protocol;
+    private State state = State.IDLE;
+    private byte[] sealed = new byte[0];
+    private byte[] plain = new byte[0];
+
+    // The open file, while RECEIVING.
+    private FileHeader header;
+    private Store.Upload upload;
+    private MessageDigest digest;
+    private long received;
+    private long started;
+
+    NativeReception(FrameReader in, FrameWriter out, Transcript transcript, ServerSession.Context context) {
+        this.in = in;
+        this.out = out;
+        this.transcript = transcript;
+        this.context = context;
+    }
+
+    void run() throws IOException {
+        try {
+            handshake();
+            for (Mode mode = in.readMode(); mode != null; mode = in.readMode()) {
+                switch (mode) {
+                    case FILE -> onFile();
+                    case DATA -> onData();
+                    case COMMIT -> onCommit();
+                    case CLOSE -> {
+                        return;
+                    }
+                    default -> throw new ProtocolException(mode + " is not allowed after the handshake");
+                }
+                if (upload == null && context.listener().stopRequested()) {
+                    return;
+                }
+            }
+        } finally {
+            discardOpenFile();
+        }
+    }
+
+    private void handshake() throws IOException {
+        Map<String, String> hello = KeyValues.parse(in.readPayload(Mode.HELLO), "HELLO");
+        String version = hello.get("ferry");
+        if (!"1".equals(version)) {
+            refuse("unsupported Ferry protocol version '" + version + "'; this server speaks ferry=1");
+        }
+        protocol = KeyValues.require(hello, "protocol", "HELLO");
+        ServerSecurity security = context.protocols().accepted().get(protocol);
+        if (security == null) {
+            refuse("protocol " + protocol + " is not accepted here; accepted: "
+                    + String.join(", ", context.protocols().accepted().keySet()));
+        }
+        ServerHandshake handshake = security.nativeHandshake();
+        byte[] nonce = new byte[32];
+        context.random().nextBytes(nonce);
+        Map<String, String> answer = new LinkedHashMap<>();
+        answer.put("ferry", "1");
+        answer.put("protocol", protocol);
+        answer.put("server-nonce", Base64.getUrlEncoder().withoutPadding().encodeToString(nonce));
+        answer.put("max-file-size", Long.toString(context.limits().maxFileSize()));
+        answer.put("max-block", Integer.toString(context.limits().maxBlock()));
+        answer.putAll(handshake.helloParameters());
+        out.writeReply(ReplyStatus.OK, KeyValues.format(answer));
+        out.flush();
+        in.limits(FrameLimits.none()
+                .with(Mode.AUTH, ReceptionLimits.MAX_HANDSHAKE, "an AUTH message is at most 64 KiB")
+                .with(Mode.KEY, ReceptionLimits.MAX_HANDSHAKE, "a KEY message is at most 64 KiB")
+                .with(Mode.CLIENT_AUTH, ReceptionLimits.MAX_HANDSHAKE, "a CLIENT-AUTH message is at most 64 KiB"));
+        codec = handshake.finish(new HandshakeChannel(in, out, transcript, hello, answer));
+        in.transcript(null);
+        out.transcript(null);
+        int maxBlock = context.limits().maxBlock();
+        in.limits(FrameLimits.none()
+                .with(Mode.FILE, codec.sealedLength(ReceptionLimits.MAX_HEADER), "a FILE header is at most 16 KiB")
+                .with(Mode.DATA, codec.sealedLength(maxBlock), "ferry.server.max-block")
+                .with(Mode.COMMIT, codec.sealedLength(CommitTrailer.LENGTH), "a COMMIT trailer is 72 bytes"));
+        context.listener().handshakeDone(protocol);
+    }
+
+    private void refuse(String reason) throws IOException {
+        out.writeReply(ReplyStatus.REFUSED, reason.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        throw new ProtocolException("refused: " + reason);
+    }
+
+    private void onFile() throws IOException {
+        int length = open(Mode.FILE);
+        if (state == State.RECEIVING) {
+            String abandoned = header.name();
+            discardOpenFile();
+            reply(ReplyStatus.BAD_REQUEST, "abandoned=" + abandoned);
+        }
+        state = State.IDLE;
+        FileHeader next = FileHeader.decode(Arrays.copyOf(plain, length));
+        if (next.size() > context.limits().maxFileSize()) {
+            failFile(next.name(), ReplyStatus.TOO_LARGE, next.name() + " is " + next.size()
+                    + " bytes; this server accepts at most " + context.limits().maxFileSize()
+                    + " bytes (ferry.server.max-file-size)");
+            return;
+        }
+        try {
+            upload = context.store().begin(next.name());
+        } catch (DeliveryException e) {
+            failFile(next.name(), e.status(), e.getMessage());
+            return;
+        }
+        header = next;
+        digest = Digests.sha256();
+        received = 0;
+        started = System.nanoTime();
+        state = State.RECEIVING;
+        context.listener().fileOpen(true);
+    }
+
+    private void onData() throws IOException {
+        if (state == State.IDLE) {
+            throw new ProtocolException("DATA before FILE");
+        }
+        int length = open(Mode.DATA);
+        if (state == State.DISCARDING) {
+            return;
+        }
+        if (received + length > header.size()) {
+            failFile(header.name(), ReplyStatus.INTEGRITY, header.name() + ": more data than the "
+                    + header.size() + " bytes announced in FILE");
+            return;
+        }
+        digest.update(plain, 0, length);
+        try {
+            upload.write(plain, 0, length);
+        } catch (DeliveryException e) {
+            failFile(header.name(), e.status(), e.getMessage());
+            return;
+        }
+        received += length;
+    }
+
+    private void onCommit() throws IOException {
+        if (state == State.IDLE) {
+            throw new ProtocolException("COMMIT without FILE");
+        }
+        int length = open(Mode.COMMIT);
+        if (state == State.DISCARDING) {
+            state = State.IDLE;
+            return;
+        }
+        CommitTrailer trailer = CommitTrailer.decode(plain, length);
+        String name = header.name();
+        if (trailer.size() != received || received != header.size()) {
+            failFile(name, ReplyStatus.INTEGRITY, name + ": received " + received + " bytes, FILE announced "
+                    + header.size() + " and COMMIT " + trailer.size());
+            state = State.IDLE;
+            return;
+        }
+        if (!trailer.digestMatches(digest.digest())) {
+            failFile(name, ReplyStatus.INTEGRITY, name + ": SHA-256 of the received data does not match COMMIT");
+            state = State.IDLE;
+            return;
+        }
+        String stored;
+        try {
+            stored = upload.commit(header.mtimeMillis());
+        } catch (DeliveryException e) {
+            failFile(name, e.status(), e.getMessage());
+            state = State.IDLE;
+            return;
+        }
+        TransferLog.stored(stored, received, started, protocol, context.peer(), false);
+        closeFile();
+        reply(ReplyStatus.OK, "stored=" + stored);
+    }
+
+    /** Reads and opens the payload of the current frame into {@code plain}; returns its length. */
+    private int open(Mode mode) throws IOException {
+        int length = in.readLength(mode);
+        if (sealed.length < length) {
+            sealed = new byte[length];
+        }
+        in.readBody(sealed, 0, length, mode.toString());
+        if (codec.transparent()) {
+            plain = sealed;
+            return length;
+        }
+        int max = codec.maxPlainLength(length);
+        if (plain.length < max || plain == sealed) {
+            plain = new byte[max];
+        }
+        return codec.open(mode, sealed, 0, length, plain);
+    }
+
+    /** Ends the open file with a refusal: one REPLY now, the rest of its frames dropped. */
+    private void failFile(String name, ReplyStatus status, String reason) throws IOException {
+        log.warn("refused file={} status={} reason=\"{}\" peer={}", name, status, reason, context.peer());
+        discardOpenFile();
+        state = State.DISCARDING;
+        reply(status, reason);
+    }
+
+    private void reply(ReplyStatus status, String text) throws IOException {
+        out.writeReply(status, codec.sealReply(status, text.getBytes(StandardCharsets.UTF_8)));
+        out.flush();
+    }
+
+    private void discardOpenFile() {
+        if (upload != null) {
+            upload.close();
+        }
+        closeFile();
+    }
+
+    private void closeFile() {
+        if (upload != null) {
+            upload = null;
+            header = null;
+            digest = null;
+            context.listener().fileOpen(false);
+        }
+        state = State.IDLE;
+    }
+}

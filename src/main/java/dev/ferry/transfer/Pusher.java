@@ -1,0 +1,356 @@
+package dev.ferry.transfer;
+
+import dev.ferry.security.ClientSecurity;
+import dev.ferry.security.HandshakeChannel;
+import dev.ferry.security.SessionCodec;
+import dev.ferry.wire.FrameLimits;
+import dev.ferry.wire.FrameReader;
+import dev.ferry.wire.FrameWriter;
+import dev.ferry.wire.Mode;
+import dev.ferry.wire.ProtocolException;
+import dev.ferry.wire.Reply;
+import dev.ferry.wire.ReplyStatus;
+import dev.ferry.wire.Transcript;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The client side of one native connection (PROTOCOL.md section 3): HELLO, the plugin's
+ * handshake, then files pushed as FILE, DATA..., COMMIT. Files are pipelined: {@link #push}
+ * returns once a file's frames are sent, up to {@code window} files may wait for their REPLY,
+ * and a thread of its own ({@code ferry-replies-N}) matches REPLYs to files in order.
+ *
+ * <p>{@link #push} and {@link #close} are called by one sender thread. When the connection fails,
+ * every waiting file's future completes exceptionally with the cause and {@link #push} throws it.
+ */
+public final class Pusher implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(Pusher.class);
+    private static final int MAX_REPLY = 64 * 1024;
+    private static final AtomicInteger CONNECTIONS = new AtomicInteger();
+
+    /**
+     * How a client pushes.
+     *
+     * @param clientName the name that goes into file ids and HELLO
+     * @param protocol the configured security protocol id
+     * @param blockSize DATA plaintext per frame (smaller if the server asks)
+     * @param window files that may wait for their REPLY at once
+     */
+    public record Options(String clientName, String protocol, int blockSize, int window) {
+        public Options {
+            Objects.requireNonNull(clientName, "clientName");
+            Objects.requireNonNull(protocol, "protocol");
+            if (blockSize < 1024 || window < 1) {
+                throw new IllegalArgumentException("block size below 1 KiB or window below 1");
+            }
+        }
+    }
+
+    /** One file waiting for its final REPLY. */
+    private record Slot(SourceFile file, CompletableFuture<Outcome> result) {
+    }
+
+    private final Socket socket;
+    private final FrameReader in;
+    private final FrameWriter out;
+    private final SessionCodec codec;
+    private final Options options;
+    private final long serverMaxFileSize;
+    private final int blockSize;
+    private final byte[] block;
+    private final byte[] sealed;
+    private final Deque<Slot> waiting = new ConcurrentLinkedDeque<>();
+    private final Semaphore window;
+    private final Thread replies;
+    private volatile IOException failure;
+    private volatile boolean closing;
+
+    private Pusher(Socket socket, FrameReader in, FrameWriter out, SessionCodec codec, Options options,
+                   Map<String, String> answer) throws ProtocolException {
+        this.socket = socket;
+        this.in = in;
+        this.out = out;
+        this.codec = codec;
+        this.options = options;
+        this.serverMaxFileSize = KeyValues.requireLong(answer, "max-file-size", "HELLO answer");
+        long serverBlock = KeyValues.requireLong(answer, "max-block", "HELLO answer");
+        this.blockSize = codec.blockSize((int) Math.min(options.blockSize(), serverBlock));
+        if (blockSize < 1) {
+            throw new ProtocolException("HELLO answer has max-block=" + serverBlock + ", too small for protocol "
+                    + options.protocol());
+        }
+        this.block = new byte[blockSize];
+        this.sealed = new byte[codec.sealedLength(Math.max(blockSize, ReceptionLimits.MAX_HEADER))];
+        this.window = new Semaphore(options.window());
+        this.replies = new Thread(this::readReplies, "ferry-replies-" + CONNECTIONS.incrementAndGet());
+        this.replies.setDaemon(true);
+    }
+
+    /**
+     * Opens a session on a connected socket: HELLO, the answer, the plugin's handshake.
+     *
+     * @throws SessionRefusedException when the server refuses the protocol or is busy
+     */
+    public static Pusher open(Socket socket, ClientSecurity security, Options options) throws IOException {
+        FrameReader in = new FrameReader(socket.getInputStream(), FrameLimits.none());
+        FrameWriter out = new FrameWriter(socket.getOutputStream());
+        Transcript transcript = new Transcript();
+        in.transcript(transcript);
+        out.transcript(transcript);
+        Map<String, String> hello = new LinkedHashMap<>();
+        hello.put("ferry", "1");
+        hello.put("protocol", options.protocol());
+        hello.put("client", options.clientName());
+        out.writeFrame(Mode.HELLO, KeyValues.format(hello));
+        out.flush();
+        Reply answer = in.readReply(MAX_REPLY);
+        if (answer.status() != ReplyStatus.OK) {
+            throw new SessionRefusedException(answer.status(), answer.text());
+        }
+        Map<String, String> parameters = KeyValues.parse(answer.payload(), "HELLO answer");
+        if (!"1".equals(parameters.get("ferry")) || !options.protocol().equals(parameters.get("protocol"))) {
+            throw new ProtocolException("HELLO answer does not confirm ferry=1 and protocol=" + options.protocol());
+        }
+        SessionCodec codec = security.handshake(new HandshakeChannel(in, out, transcript, hello, parameters));
+        in.transcript(null);
+        out.transcript(null);
+        Pusher pusher = new Pusher(socket, in, out, codec, options, parameters);
+        pusher.replies.start();
+        return pusher;
+    }
+
+    /**
+     * Sends one file and returns the future of its outcome, which completes when the server's
+     * verified REPLY arrives (or at once for a file that cannot or need not be sent). Blocks while
+     * {@code window} files wait for their REPLY.
+     *
+     * @throws IOException the connection failed; the file's state on the server is unknown and it must be sent again
+     */
+    public CompletableFuture<Outcome> push(SourceFile file) throws IOException, InterruptedException {
+        checkHealthy();
+        if (file.size() > serverMaxFileSize) {
+            return CompletableFuture.completedFuture(new Outcome.Refused(ReplyStatus.TOO_LARGE, file.relativeName()
+                    + " is " + file.size() + " bytes; the server accepts at most " + serverMaxFileSize + " bytes"));
+        }
+        if (file.relativeName().indexOf('\n') >= 0 || file.relativeName().indexOf('\r') >= 0) {
+            return CompletableFuture.completedFuture(new Outcome.Refused(ReplyStatus.BAD_REQUEST,
+                    "the name contains a line break, which no inbox accepts; rename the file"));
+        }
+        FileChannel source;
+        try {
+            source = FileChannel.open(file.path(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return CompletableFuture.completedFuture(new Outcome.Changed("it disappeared before it was sent"));
+        }
+        try (source) {
+            while (!window.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+                checkHealthy();
+            }
+            checkHealthy();
+            Slot slot = new Slot(file, new CompletableFuture<>());
+            waiting.add(slot);
+            send(slot, source);
+            return slot.result();
+        }
+    }
+
+    private void send(Slot slot, FileChannel source) throws IOException {
+        SourceFile file = slot.file();
+        byte[] header = new FileHeader(file.relativeName(), file.size(), file.mtimeMillis()).encode();
+        write(Mode.FILE, header, header.length);
+        MessageDigest digest = Digests.sha256();
+        long sent = 0;
+        while (sent < file.size() && !slot.result().isDone()) {
+            int want = (int) Math.min(blockSize, file.size() - sent);
+            int got = readLocal(source, want);
+            if (got < want) {
+                abandon(slot, "it shrank while it was being sent");
+                return;
+            }
+            digest.update(block, 0, got);
+            write(Mode.DATA, block, got);
+            sent += got;
+        }
+        if (slot.result().isDone()) {
+            // Refused while streaming: the server drops the rest of this file.
+            out.flush();
+            return;
+        }
+        if (readLocal(source, 1) > 0 || !unchanged(file)) {
+            abandon(slot, "it changed while it was being sent");
+            return;
+        }
+        byte[] sha256 = digest.digest();
+        byte[] id = Digests.fileId(options.clientName(), file.relativeName(), file.size(), file.mtimeMillis(), sha256);
+        byte[] trailer = new CommitTrailer(file.size(), sha256, id).encode();
+        write(Mode.COMMIT, trailer, trailer.length);
+        out.flush();
+    }
+
+    /** Not committed: the server discards it when the next FILE (or CLOSE) arrives and answers that FILE. */
+    private void abandon(Slot slot, String why) throws IOException {
+        out.flush();
+        slot.result().complete(new Outcome.Changed(why));
+    }
+
+    private int readLocal(FileChannel source, int want) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(block, 0, want);
+        while (buffer.hasRemaining()) {
+            if (source.read(buffer) < 0) {
+                break;
+            }
+        }
+        return buffer.position();
+    }
+
+    private static boolean unchanged(SourceFile file) throws IOException {
+        try {
+            return Files.size(file.path()) == file.size()
+                    && Files.getLastModifiedTime(file.path(), LinkOption.NOFOLLOW_LINKS).toMillis() == file.mtimeMillis();
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    private void write(Mode mode, byte[] plain, int length) throws IOException {
+        if (codec.transparent()) {
+            out.writeFrame(mode, plain, 0, length);
+        } else {
+            int n = codec.seal(mode, plain, 0, length, sealed);
+            out.writeFrame(mode, sealed, 0, n);
+        }
+    }
+
+    private void readReplies() {
+        try {
+            while (true) {
+                Reply reply = in.readReply(MAX_REPLY);
+                byte[] text = codec.openReply(reply.status(), reply.payload());
+                Slot slot = waiting.poll();
+                if (slot == null) {
+                    throw new ProtocolException("the server sent a REPLY while no file was waiting for one");
+                }
+                window.release();
+                slot.result().complete(outcome(reply.status(), new String(text, StandardCharsets.UTF_8)));
+            }
+        } catch (IOException e) {
+            fail(closing && e instanceof EOFException ? new EOFException("connection closed") : e);
+        } catch (RuntimeException e) {
+            log.error("reply reader failed", e);
+            fail(new IOException("reply reader failed: " + e, e));
+        }
+    }
+
+    private static Outcome outcome(ReplyStatus status, String text) throws ProtocolException {
+        if (status != ReplyStatus.OK) {
+            return new Outcome.Refused(status, text);
+        }
+        if (text.startsWith("stored=")) {
+            return new Outcome.Stored(text.substring("stored=".length()), false);
+        }
+        if (text.startsWith("duplicate=")) {
+            return new Outcome.Stored(text.substring("duplicate=".length()), true);
+        }
+        throw new ProtocolException("the server acknowledged a file with '" + text + "', expected stored= or duplicate=");
+    }
+
+    private void fail(IOException cause) {
+        if (failure == null) {
+            failure = cause;
+        }
+        closeSocket();
+        List<Slot> orphans = new ArrayList<>();
+        for (Slot slot; (slot = waiting.poll()) != null; ) {
+            orphans.add(slot);
+        }
+        orphans.forEach(slot -> slot.result().completeExceptionally(failure));
+        window.release(options.window());
+    }
+
+    private void checkHealthy() throws IOException {
+        IOException cause = failure;
+        if (cause != null) {
+            throw new IOException("connection failed: " + cause.getMessage(), cause);
+        }
+    }
+
+    /** True while no file waits for its REPLY. */
+    public boolean idle() {
+        return waiting.stream().allMatch(slot -> slot.result().isDone());
+    }
+
+    /** True once the connection has failed; a new one must be opened. */
+    public boolean failed() {
+        return failure != null;
+    }
+
+    /** Waits up to {@code timeout} for every sent file's REPLY. */
+    public void awaitReplies(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Slot slot : List.copyOf(waiting)) {
+            long left = deadline - System.nanoTime();
+            try {
+                slot.result().get(Math.max(0, left), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Ends the session: CLOSE if the connection is healthy, then closes the socket. Files still
+     * waiting for a REPLY fail (they stay in the outbox and are sent again).
+     */
+    @Override
+    public void close() {
+        closing = true;
+        if (failure == null) {
+            try {
+                out.writeClose();
+                out.flush();
+                socket.shutdownOutput();
+            } catch (IOException e) {
+                log.debug("CLOSE not sent: {}", e.getMessage());
+            }
+        }
+        fail(new EOFException("connection closed"));
+        try {
+            replies.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeSocket() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            log.debug("socket close failed: {}", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.ferry.transfer;
+
+/**
+ * Where received files go; the server agent implements it over its inbox. Shared by all
+ * connections, so implementations are thread-safe.
+ */
+public interface Store {
+    /** A native file: {@code name} is a relative path with {@code /} separators, kept as sub-folders. */
+    Upload begin(String name) throws DeliveryException;
+
+    /** A seed file: {@code typedPath} is what the seed user typed; only its last segment is kept. */
+    Upload beginSeed(String typedPath) throws DeliveryException;
+
+    /** One file being received; used by one connection thread; {@link #close()} abandons it unless committed. */
+    interface Upload extends AutoCloseable {
+        void write(byte[] bytes, int offset, int length) throws DeliveryException;
+
+        /**
+         * Forces the data to disk, sets the modification time ({@code mtimeMillis}, or -1 to keep
+         * the time of writing) and publishes the file atomically; returns the final relative name.
+         */
+        String commit(long mtimeMillis) throws DeliveryException;
+
+        /** Removes what was written; idempotent, never throws. */
+        @Override
+        void close();
+    }
+}
