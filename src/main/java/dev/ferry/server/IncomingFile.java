@@ -1,0 +1,118 @@
+package dev.ferry.server;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One file being received into the {@link Inbox}: bytes go to a temporary file in the work folder
+ * until {@link #commit()} publishes it, or {@link #abandon()} removes it.
+ *
+ * <p>Used by one connection thread at a time. The caller closes it; {@link #close()} abandons the
+ * file unless it was committed, so try-with-resources never leaves a temporary file behind.
+ */
+public final class IncomingFile implements Closeable {
+    /** Largest single write: big writes into a new file are slow (PERFORMANCE-NOTES.md, trap 2). */
+    static final int MAX_WRITE = 64 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(IncomingFile.class);
+
+    private enum State { OPEN, COMMITTED, ABANDONED }
+
+    private final Inbox inbox;
+    private final List<String> segments;
+    private final Path temp;
+    private final FileChannel channel;
+    private State state = State.OPEN;
+    private long size;
+
+    IncomingFile(Inbox inbox, List<String> segments, Path temp, FileChannel channel) {
+        this.inbox = Objects.requireNonNull(inbox, "inbox");
+        this.segments = List.copyOf(segments);
+        this.temp = Objects.requireNonNull(temp, "temp");
+        this.channel = Objects.requireNonNull(channel, "channel");
+    }
+
+    /** Appends all remaining bytes of {@code src}, advancing its position. */
+    public void write(ByteBuffer src) throws IOException {
+        requireOpen();
+        int end = src.limit();
+        try {
+            while (src.position() < end) {
+                src.limit(src.position() + Math.min(MAX_WRITE, end - src.position()));
+                while (src.hasRemaining()) {
+                    size += channel.write(src);
+                }
+            }
+        } finally {
+            src.limit(end);
+        }
+    }
+
+    /** Bytes written so far. */
+    public long size() {
+        return size;
+    }
+
+    /**
+     * Forces the data to disk, moves it atomically to its final name under the inbox's conflict
+     * policy and forces the folder(s). On any failure the temporary file is removed.
+     *
+     * @return what was stored, under its final name
+     * @throws InboxNameException the name cannot be stored (conflict under reject, a symbolic link or
+     *                            a file in the way of a folder)
+     */
+    public StoredFile commit() throws IOException, InboxNameException {
+        requireOpen();
+        try {
+            channel.force(true);
+            channel.close();
+            StoredFile stored = inbox.publish(temp, segments, size);
+            state = State.COMMITTED;
+            return stored;
+        } catch (IOException | InboxNameException | RuntimeException e) {
+            abandon();
+            throw e;
+        }
+    }
+
+    /** Removes the temporary file. Idempotent, does nothing after a commit, never throws. */
+    public void abandon() {
+        if (state != State.OPEN) {
+            return;
+        }
+        state = State.ABANDONED;
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.warn("temp file not closed temp={} reason={}", temp, e.toString());
+        }
+        try {
+            Files.deleteIfExists(temp);
+            LOG.debug("abandoned name={} temp={} bytes={}", InboxNames.show(String.join("/", segments)), temp, size);
+        } catch (IOException e) {
+            LOG.warn("temp file not removed temp={} reason={}", temp, e.toString());
+        }
+    }
+
+    /** Abandons the file unless it was committed. */
+    @Override
+    public void close() {
+        abandon();
+    }
+
+    private void requireOpen() {
+        if (state != State.OPEN) {
+            throw new IllegalStateException("incoming file " + InboxNames.show(String.join("/", segments))
+                    + " is already " + state.name().toLowerCase(Locale.ROOT));
+        }
+    }
+}
