@@ -23,6 +23,7 @@ public record ClientSettings(
         int blockSize,
         int window,
         Duration connectTimeout,
+        Duration replyTimeout,
         Duration idleClose,
         Duration shutdownGrace) {
 
@@ -38,6 +39,7 @@ public record ClientSettings(
         Objects.requireNonNull(retryInitial, "retryInitial");
         Objects.requireNonNull(retryMax, "retryMax");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(replyTimeout, "replyTimeout");
         Objects.requireNonNull(idleClose, "idleClose");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         exclude = List.copyOf(exclude);
@@ -47,6 +49,6 @@ public record ClientSettings(
     public ClientSettings withServer(String host, int port) {
         return new ClientSettings(name, host, port, outbox, afterSend, archiveDir, failedDir, settleTime,
                 rescanInterval, exclude, retryInitial, retryMax, integrityRetries, blockSize, window, connectTimeout,
-                idleClose, shutdownGrace);
+                replyTimeout, idleClose, shutdownGrace);
     }
 }

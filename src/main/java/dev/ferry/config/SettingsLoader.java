@@ -208,6 +208,7 @@ public final class SettingsLoader {
                 (int) v.bytes("ferry.client.block-size", 4 * 1024, 16 * MIB),
                 v.intRange("ferry.client.window", 1, 1024),
                 v.duration("ferry.client.connect-timeout", Duration.ofMillis(100), Duration.ofMinutes(10)),
+                v.duration("ferry.client.reply-timeout", Duration.ofSeconds(1), Duration.ofHours(1)),
                 v.duration("ferry.client.idle-close", Duration.ofMillis(100), Duration.ofDays(1)),
                 v.duration("ferry.client.shutdown-grace", Duration.ZERO, Duration.ofMinutes(10)));
         return new FerrySettings(server, client, protocol, c.getConfig("ferry.security"),

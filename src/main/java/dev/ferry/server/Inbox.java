@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import dev.ferry.config.ConflictPolicy;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;

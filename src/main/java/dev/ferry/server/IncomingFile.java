@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -71,10 +72,18 @@ public final class IncomingFile implements Closeable {
      *                            a file in the way of a folder)
      */
     public StoredFile commit() throws IOException, InboxNameException {
+        return commit(null);
+    }
+
+    /** As {@link #commit()}, giving the file the sender's modification time (null keeps the time of writing). */
+    public StoredFile commit(FileTime lastModified) throws IOException, InboxNameException {
         requireOpen();
         try {
             channel.force(true);
             channel.close();
+            if (lastModified != null) {
+                Files.setLastModifiedTime(temp, lastModified);
+            }
             StoredFile stored = inbox.publish(temp, segments, size);
             state = State.COMMITTED;
             return stored;

@@ -21,6 +21,13 @@ public sealed interface Outcome {
         }
     }
 
+    /** The source cannot be read (permissions, I/O error); sending it again would fail the same way. */
+    record Unreadable(String reason) implements Outcome {
+        public Unreadable {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
     /** The source changed while it was being sent; it was not committed and will be sent again once it settles. */
     record Changed(String what) implements Outcome {
         public Changed {

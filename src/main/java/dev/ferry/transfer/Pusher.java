@@ -18,6 +18,7 @@ import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +37,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -60,11 +64,13 @@ public final class Pusher implements Closeable {
      * @param protocol the configured security protocol id
      * @param blockSize DATA plaintext per frame (smaller if the server asks)
      * @param window files that may wait for their REPLY at once
+     * @param replyTimeout how long a sent file may wait for its REPLY (also the socket's read timeout)
      */
-    public record Options(String clientName, String protocol, int blockSize, int window) {
+    public record Options(String clientName, String protocol, int blockSize, int window, Duration replyTimeout) {
         public Options {
             Objects.requireNonNull(clientName, "clientName");
             Objects.requireNonNull(protocol, "protocol");
+            Objects.requireNonNull(replyTimeout, "replyTimeout");
             if (blockSize < 1024 || window < 1) {
                 throw new IllegalArgumentException("block size below 1 KiB or window below 1");
             }
@@ -117,6 +123,7 @@ public final class Pusher implements Closeable {
      * @throws SessionRefusedException when the server refuses the protocol or is busy
      */
     public static Pusher open(Socket socket, ClientSecurity security, Options options) throws IOException {
+        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, options.replyTimeout().toMillis()));
         FrameReader in = new FrameReader(socket.getInputStream(), FrameLimits.none());
         FrameWriter out = new FrameWriter(socket.getOutputStream());
         Transcript transcript = new Transcript();
@@ -166,6 +173,8 @@ public final class Pusher implements Closeable {
             source = FileChannel.open(file.path(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             return CompletableFuture.completedFuture(new Outcome.Changed("it disappeared before it was sent"));
+        } catch (IOException e) {
+            return CompletableFuture.completedFuture(new Outcome.Unreadable(e.toString()));
         }
         try (source) {
             while (!window.tryAcquire(200, TimeUnit.MILLISECONDS)) {
@@ -187,9 +196,15 @@ public final class Pusher implements Closeable {
         long sent = 0;
         while (sent < file.size() && !slot.result().isDone()) {
             int want = (int) Math.min(blockSize, file.size() - sent);
-            int got = readLocal(source, want);
+            int got;
+            try {
+                got = readLocal(source, want);
+            } catch (IOException e) {
+                abandon(slot, new Outcome.Unreadable(e.toString()));
+                return;
+            }
             if (got < want) {
-                abandon(slot, "it shrank while it was being sent");
+                abandon(slot, new Outcome.Changed("it shrank while it was being sent"));
                 return;
             }
             digest.update(block, 0, got);
@@ -201,8 +216,8 @@ public final class Pusher implements Closeable {
             out.flush();
             return;
         }
-        if (readLocal(source, 1) > 0 || !unchanged(file)) {
-            abandon(slot, "it changed while it was being sent");
+        if (grew(source) || !unchanged(file)) {
+            abandon(slot, new Outcome.Changed("it changed while it was being sent"));
             return;
         }
         byte[] sha256 = digest.digest();
@@ -213,9 +228,17 @@ public final class Pusher implements Closeable {
     }
 
     /** Not committed: the server discards it when the next FILE (or CLOSE) arrives and answers that FILE. */
-    private void abandon(Slot slot, String why) throws IOException {
+    private void abandon(Slot slot, Outcome why) throws IOException {
         out.flush();
-        slot.result().complete(new Outcome.Changed(why));
+        slot.result().complete(why);
+    }
+
+    private boolean grew(FileChannel source) {
+        try {
+            return readLocal(source, 1) > 0;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     private int readLocal(FileChannel source, int want) throws IOException {
@@ -228,11 +251,12 @@ public final class Pusher implements Closeable {
         return buffer.position();
     }
 
-    private static boolean unchanged(SourceFile file) throws IOException {
+    private static boolean unchanged(SourceFile file) {
         try {
-            return Files.size(file.path()) == file.size()
-                    && Files.getLastModifiedTime(file.path(), LinkOption.NOFOLLOW_LINKS).toMillis() == file.mtimeMillis();
-        } catch (NoSuchFileException e) {
+            BasicFileAttributes now = Files.readAttributes(file.path(), BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            return now.size() == file.size() && now.lastModifiedTime().toMillis() == file.mtimeMillis();
+        } catch (IOException e) {
             return false;
         }
     }
@@ -249,7 +273,16 @@ public final class Pusher implements Closeable {
     private void readReplies() {
         try {
             while (true) {
-                Reply reply = in.readReply(MAX_REPLY);
+                Reply reply;
+                try {
+                    reply = in.readReply(MAX_REPLY);
+                } catch (SocketTimeoutException e) {
+                    if (idle()) {
+                        continue;
+                    }
+                    throw new IOException("no REPLY from the server within " + options.replyTimeout()
+                            + " (ferry.client.reply-timeout)", e);
+                }
                 byte[] text = codec.openReply(reply.status(), reply.payload());
                 Slot slot = waiting.poll();
                 if (slot == null) {
@@ -316,7 +349,7 @@ public final class Pusher implements Closeable {
             long left = deadline - System.nanoTime();
             try {
                 slot.result().get(Math.max(0, left), TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 return;
             }
         }

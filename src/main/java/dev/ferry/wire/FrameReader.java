@@ -5,6 +5,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.util.Objects;
 
 /**
@@ -42,6 +43,7 @@ public final class FrameReader {
      * @return the mode, or null when the peer closed the stream cleanly at a frame boundary
      */
     public Mode readMode() throws IOException {
+        // A read timeout here, before the first byte, leaves the stream intact.
         int first = in.read();
         if (first < 0) {
             return null;
@@ -117,6 +119,10 @@ public final class FrameReader {
             in.readFully(into, offset, length);
         } catch (EOFException e) {
             throw new ProtocolException("truncated frame: the peer closed the connection inside " + what, e);
+        } catch (SocketTimeoutException e) {
+            // Only a wait for the first byte of a frame may time out and be retried: inside a frame
+            // the stream position is lost, so a stall there ends the connection.
+            throw new ProtocolException("the peer stalled inside " + what + " (read timed out)", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import dev.ferry.config.ConflictPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

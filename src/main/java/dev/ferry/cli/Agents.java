@@ -1,0 +1,42 @@
+package dev.ferry.cli;
+
+import dev.ferry.client.ClientAgent;
+import dev.ferry.config.ClientSettings;
+import dev.ferry.config.FerrySettings;
+import dev.ferry.config.ServerSettings;
+import dev.ferry.security.PluginRegistry;
+import dev.ferry.security.SecurityContext;
+import dev.ferry.security.SecuritySetupException;
+import dev.ferry.security.ServerSecurity;
+import dev.ferry.server.ServerAgent;
+import dev.ferry.transfer.ServerProtocols;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Builds the agents from validated settings and the plugin registry. Wiring only. */
+final class Agents {
+    private Agents() {
+    }
+
+    static ServerAgent server(FerrySettings settings, ServerSettings server, PluginRegistry registry)
+            throws SecuritySetupException, IOException {
+        SecurityContext context = new SecurityContext(settings.security(), server.host(), new SecureRandom());
+        Map<String, ServerSecurity> accepted = new LinkedHashMap<>();
+        for (String id : server.accept()) {
+            accepted.put(id, registry.get(id).server(context));
+        }
+        ServerSecurity seed = accepted.containsKey(settings.protocol())
+                ? accepted.get(settings.protocol())
+                : registry.get(settings.protocol()).server(context);
+        return new ServerAgent(server, new ServerProtocols(settings.protocol(), seed, accepted));
+    }
+
+    static ClientAgent client(FerrySettings settings, ClientSettings client, PluginRegistry registry)
+            throws SecuritySetupException {
+        SecurityContext context = new SecurityContext(settings.security(), client.serverHost(), new SecureRandom());
+        return new ClientAgent(client, settings.protocol(), registry.get(settings.protocol()).client(context));
+    }
+}

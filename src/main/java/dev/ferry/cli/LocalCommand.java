@@ -1,0 +1,37 @@
+package dev.ferry.cli;
+
+import dev.ferry.client.ClientAgent;
+import dev.ferry.config.FerrySettings;
+import dev.ferry.security.PluginRegistry;
+import dev.ferry.server.ServerAgent;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.util.concurrent.Callable;
+
+/** {@code ferry local}: both agents in one process on 127.0.0.1, outbox to inbox on this machine. */
+@Command(name = "local", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Run both agents in one process on 127.0.0.1: drop a file into the outbox and it appears"
+                + " in the inbox.")
+final class LocalCommand implements Callable<Integer> {
+    private static final String LOOPBACK = "127.0.0.1";
+
+    @Mixin
+    ConfigOption config;
+
+    @Override
+    public Integer call() throws Exception {
+        FerrySettings settings = config.load();
+        PluginRegistry registry = PluginRegistry.load(settings.pluginsDir());
+        try (ServerAgent server = Agents.server(settings,
+                settings.server().withAddress(LOOPBACK, settings.server().port()), registry)) {
+            server.start();
+            try (ClientAgent client = Agents.client(settings, settings.client().withServer(LOOPBACK, server.port()),
+                    registry)) {
+                client.start();
+                Signals.awaitTermination();
+            }
+        }
+        return 0;
+    }
+}

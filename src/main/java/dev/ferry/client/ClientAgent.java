@@ -1,0 +1,147 @@
+package dev.ferry.client;
+
+import dev.ferry.config.ClientSettings;
+import dev.ferry.security.ClientSecurity;
+import dev.ferry.transfer.Outcome;
+import dev.ferry.wire.ReplyStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * The client agent: watches the outbox, pushes every ready file to the server, and after the
+ * server's verified confirmation deletes or archives it; a file the server refuses for good goes
+ * to the failed folder with a reason; anything else stays in the outbox and is sent again.
+ *
+ * <p>Threads: {@code ferry-watch} (the {@link OutboxWatcher}), {@code ferry-send} (the
+ * {@link Sender}) and the connection's reply thread, which runs {@link #finished}. The owner calls
+ * {@link #start()} and {@link #close()}.
+ */
+public final class ClientAgent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClientAgent.class);
+
+    private final ClientSettings settings;
+    private final BlockingQueue<OutboxFile> queue = new LinkedBlockingQueue<>();
+    private final Map<Path, Integer> integrityFailures = new ConcurrentHashMap<>();
+    private final AfterSend afterSend;
+    private final Sender sender;
+    private final Thread senderThread;
+    private OutboxLock lock;
+    private OutboxWatcher watcher;
+
+    public ClientAgent(ClientSettings settings, String protocol, ClientSecurity security) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.afterSend = new AfterSend(settings.outbox(), settings.afterSend(), settings.archiveDir(),
+                settings.failedDir());
+        this.sender = new Sender(settings, protocol, security, queue, new Sender.Listener() {
+            @Override
+            public void finished(OutboxFile file, Outcome outcome) {
+                ClientAgent.this.finished(file, outcome);
+            }
+
+            @Override
+            public void notDelivered(OutboxFile file, String why) {
+                log.debug("not delivered file={} reason=\"{}\"; it will be sent again", file.relativeName(), why);
+                watcher.release(file.path());
+            }
+        });
+        this.senderThread = new Thread(sender, "ferry-send");
+    }
+
+    /** Takes the outbox lock, starts watching and sending. */
+    public void start() throws IOException {
+        Files.createDirectories(settings.outbox());
+        lock = OutboxLock.acquire(settings.outbox());
+        watcher = new OutboxWatcher(settings.outbox(), new ExcludeRules(settings.exclude()), settings.settleTime(),
+                settings.rescanInterval(), Set.of(settings.archiveDir().toAbsolutePath().normalize(),
+                settings.failedDir().toAbsolutePath().normalize()), queue::add);
+        senderThread.start();
+        watcher.start();
+        log.info("client watching outbox={} server={}:{} after-send={}", settings.outbox().toAbsolutePath(),
+                settings.serverHost(), settings.serverPort(), settings.afterSend().name().toLowerCase());
+    }
+
+    /** Files waiting in the outbox or in flight. */
+    public int pending() {
+        return watcher == null ? 0 : watcher.pending();
+    }
+
+    private void finished(OutboxFile file, Outcome outcome) {
+        try {
+            if (outcome instanceof Outcome.Stored stored) {
+                afterSend.delivered(file);
+                integrityFailures.remove(file.path());
+                log.info("delivered file={} bytes={} stored-as={}{}", file.relativeName(), file.size(),
+                        stored.storedName(), stored.duplicate() ? " duplicate=true" : "");
+            } else if (outcome instanceof Outcome.Changed changed) {
+                log.info("not sent file={} reason=\"{}\"; it is sent again once it settles", file.relativeName(),
+                        changed.what());
+            } else if (outcome instanceof Outcome.Unreadable unreadable) {
+                fail(file, "the file cannot be read: " + unreadable.reason()
+                        + "; give the agent read permission and move it back into the outbox");
+            } else if (outcome instanceof Outcome.Refused refused) {
+                refused(file, refused);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.error("file={} outcome={} but the outbox could not be updated: {}; it stays in the outbox",
+                    file.relativeName(), outcome, e.toString());
+        } finally {
+            watcher.release(file.path());
+        }
+    }
+
+    private void refused(OutboxFile file, Outcome.Refused refused) throws IOException {
+        ReplyStatus status = refused.status();
+        switch (status) {
+            case BAD_REQUEST, TOO_LARGE -> fail(file, "the server refused it (" + status + "): " + refused.reason());
+            case INTEGRITY -> {
+                int failures = integrityFailures.merge(file.path(), 1, Integer::sum);
+                if (failures > settings.integrityRetries()) {
+                    integrityFailures.remove(file.path());
+                    fail(file, "the server received corrupted data " + failures + " times (" + refused.reason()
+                            + "); check the network path and move the file back into the outbox");
+                } else {
+                    log.warn("resending file={} reason=\"{}\" attempt={}", file.relativeName(), refused.reason(),
+                            failures + 1);
+                }
+            }
+            case REFUSED, UNAVAILABLE, OK -> {
+                log.warn("server cannot take file={} status={} reason=\"{}\"; it stays in the outbox and is sent"
+                        + " again", file.relativeName(), status, refused.reason());
+                sender.serverBusy();
+            }
+        }
+    }
+
+    private void fail(OutboxFile file, String reason) throws IOException {
+        afterSend.failed(file, reason);
+        log.warn("failed file={} moved-to={} reason=\"{}\"", file.relativeName(), settings.failedDir(), reason);
+    }
+
+    /** Stops watching, lets files in flight be confirmed within shutdown-grace, releases the outbox. */
+    @Override
+    public void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
+        sender.stop();
+        try {
+            senderThread.join(settings.shutdownGrace().toMillis() + 5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (lock != null) {
+            lock.close();
+        }
+        log.info("client stopped");
+    }
+}

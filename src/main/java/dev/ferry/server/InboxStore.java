@@ -1,0 +1,90 @@
+package dev.ferry.server;
+
+import dev.ferry.transfer.DeliveryException;
+import dev.ferry.transfer.Store;
+import dev.ferry.wire.ReplyStatus;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The transfer layer's {@link Store} over an {@link Inbox}: checks names with {@link InboxNames}
+ * and turns inbox failures into the REPLY status a client acts on (a bad name is BAD_REQUEST and
+ * the client gives up on the file; a disk problem is UNAVAILABLE and it tries again later).
+ * Thread-safe, like the inbox.
+ */
+public final class InboxStore implements Store {
+    private final Inbox inbox;
+
+    public InboxStore(Inbox inbox) {
+        this.inbox = Objects.requireNonNull(inbox, "inbox");
+    }
+
+    @Override
+    public Upload begin(String name) throws DeliveryException {
+        try {
+            return open(InboxNames.checkRelativePath(name));
+        } catch (InboxNameException e) {
+            throw new DeliveryException(ReplyStatus.BAD_REQUEST, e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Upload beginSeed(String typedPath) throws DeliveryException {
+        try {
+            return open(List.of(InboxNames.lastSegment(typedPath)));
+        } catch (InboxNameException e) {
+            throw new DeliveryException(ReplyStatus.BAD_REQUEST, e.getMessage(), e);
+        }
+    }
+
+    private Upload open(List<String> segments) throws DeliveryException {
+        try {
+            return new InboxUpload(inbox.begin(segments));
+        } catch (IOException e) {
+            throw unavailable("cannot create a temporary file in the inbox", e);
+        }
+    }
+
+    private static DeliveryException unavailable(String what, IOException e) {
+        return new DeliveryException(ReplyStatus.UNAVAILABLE, what + ": " + e.getMessage()
+                + " (the server keeps running; free space or fix the inbox permissions)", e);
+    }
+
+    /** One incoming file. */
+    private static final class InboxUpload implements Upload {
+        private final IncomingFile file;
+
+        InboxUpload(IncomingFile file) {
+            this.file = file;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws DeliveryException {
+            try {
+                file.write(ByteBuffer.wrap(bytes, offset, length));
+            } catch (IOException e) {
+                throw unavailable("cannot write to the inbox", e);
+            }
+        }
+
+        @Override
+        public String commit(long mtimeMillis) throws DeliveryException {
+            try {
+                return file.commit(mtimeMillis < 0 ? null : FileTime.fromMillis(mtimeMillis)).relativeName();
+            } catch (InboxNameException e) {
+                throw new DeliveryException(ReplyStatus.BAD_REQUEST, e.getMessage(), e);
+            } catch (IOException e) {
+                throw unavailable("cannot store the file in the inbox", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            file.close();
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package dev.ferry.server;
+
+import dev.ferry.config.ServerSettings;
+import dev.ferry.transfer.ReceptionLimits;
+import dev.ferry.transfer.ServerProtocols;
+import dev.ferry.transfer.ServerSession;
+import dev.ferry.transfer.Store;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.security.SecureRandom;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The server agent: listens, serves up to {@code max-connections} clients at once (each on a
+ * thread {@code ferry-conn-N}), and stores what they push into the inbox. A connection beyond the
+ * limit is closed at once; a client that does not finish its handshake in time is dropped.
+ *
+ * <p>{@link #start()} and {@link #close()} are called by the owner's thread; close stops
+ * accepting, lets files being received finish within {@code shutdown-grace}, and discards the rest.
+ */
+public final class ServerAgent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ServerAgent.class);
+
+    private final ServerSettings settings;
+    private final ServerProtocols protocols;
+    private final Inbox inbox;
+    private final Store store;
+    private final SecureRandom random = new SecureRandom();
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger connectionIds = new AtomicInteger();
+    private final ThreadPoolExecutor workers;
+    private final ScheduledExecutorService deadlines;
+    private ServerSocket listener;
+    private Thread acceptor;
+    private volatile boolean stopping;
+
+    public ServerAgent(ServerSettings settings, ServerProtocols protocols) throws IOException {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.protocols = Objects.requireNonNull(protocols, "protocols");
+        this.inbox = new Inbox(settings.inbox(), settings.onConflict());
+        this.store = new InboxStore(inbox);
+        AtomicInteger threads = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(settings.maxConnections(), settings.maxConnections(), 30,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> new Thread(r, "ferry-conn-" + threads.incrementAndGet()));
+        this.workers.allowCoreThreadTimeOut(true);
+        this.deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ferry-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Binds the listening socket and starts accepting. */
+    public void start() throws IOException {
+        ServerSocket socket = new ServerSocket();
+        socket.setReuseAddress(true);
+        socket.setReceiveBufferSize(1024 * 1024);
+        try {
+            socket.bind(new InetSocketAddress(settings.host(), settings.port()), 128);
+        } catch (IOException e) {
+            socket.close();
+            throw new IOException("cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
+                    + " (is another server running? change ferry.server.port)", e);
+        }
+        listener = socket;
+        acceptor = new Thread(this::acceptLoop, "ferry-accept");
+        acceptor.start();
+        log.info("server listening address={}:{} inbox={} protocols={} seed-protocol={}", settings.host(), port(),
+                inbox.root(), String.join(",", protocols.accepted().keySet()), protocols.seedProtocol());
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    public Inbox inbox() {
+        return inbox;
+    }
+
+    private void acceptLoop() {
+        while (!stopping) {
+            Socket socket;
+            try {
+                socket = listener.accept();
+            } catch (IOException e) {
+                if (!stopping) {
+                    log.error("accept failed, server stops listening: {}", e.toString());
+                }
+                return;
+            }
+            if (connections.size() >= settings.maxConnections()) {
+                log.warn("connection refused peer={} reason=\"{} connections already (ferry.server.max-connections)\"",
+                        socket.getRemoteSocketAddress(), settings.maxConnections());
+                closeQuietly(socket);
+                continue;
+            }
+            Connection connection = new Connection(socket, connectionIds.incrementAndGet());
+            connections.add(connection);
+            workers.execute(connection);
+        }
+    }
+
+    /** Stops accepting, waits up to shutdown-grace for open files, then closes every connection. */
+    @Override
+    public void close() {
+        stopping = true;
+        if (listener != null) {
+            closeQuietly(listener);
+        }
+        connections.forEach(Connection::closeIfIdle);
+        long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
+        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            connections.forEach(Connection::closeIfIdle);
+        }
+        connections.forEach(Connection::close);
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("connection threads still running after shutdown");
+            }
+            if (acceptor != null) {
+                acceptor.join(1000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        deadlines.shutdownNow();
+        log.info("server stopped");
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            log.debug("close failed: {}", e.toString());
+        }
+    }
+
+    /** One accepted connection, served on a worker thread. */
+    private final class Connection implements Runnable {
+        private final Socket socket;
+        private final String peer;
+        private final int id;
+        private volatile boolean handshakeDone;
+        private volatile boolean fileOpen;
+
+        Connection(Socket socket, int id) {
+            this.socket = socket;
+            this.id = id;
+            this.peer = String.valueOf(socket.getRemoteSocketAddress());
+        }
+
+        @Override
+        public void run() {
+            var timer = deadlines.schedule(this::handshakeExpired, settings.handshakeTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+            try {
+                socket.setTcpNoDelay(true);
+                socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.idleTimeout().toMillis()));
+                SessionEvents events = new SessionEvents();
+                ServerSession.Context context = new ServerSession.Context(peer, protocols, store,
+                        new ReceptionLimits(settings.maxFileSize(), settings.maxBlock(), settings.seedMaxFileSize()),
+                        events, random);
+                log.debug("connection opened id={} peer={}", id, peer);
+                new ServerSession(socket.getInputStream(), socket.getOutputStream(), context).run();
+            } catch (java.net.SocketTimeoutException e) {
+                log.warn("connection closed peer={} reason=\"idle for {} (ferry.server.idle-timeout)\"", peer,
+                        settings.idleTimeout());
+            } catch (dev.ferry.wire.ProtocolException e) {
+                log.warn("connection closed peer={} reason=\"{}\"", peer, e.getMessage());
+            } catch (IOException e) {
+                if (!handshakeDone && socket.isClosed() && !stopping) {
+                    log.warn("connection closed peer={} reason=\"no handshake within {} (ferry.server.handshake-timeout)\"",
+                            peer, settings.handshakeTimeout());
+                } else if (stopping || e instanceof SocketException) {
+                    log.debug("connection ended peer={} reason=\"{}\"", peer, e.getMessage());
+                } else {
+                    log.warn("connection failed peer={} reason=\"{}\"", peer, e.getMessage());
+                }
+            } catch (RuntimeException e) {
+                log.error("connection failed peer={}", peer, e);
+            } finally {
+                timer.cancel(false);
+                closeQuietly(socket);
+                connections.remove(this);
+                log.debug("connection closed id={} peer={}", id, peer);
+            }
+        }
+
+        private void handshakeExpired() {
+            if (!handshakeDone) {
+                closeQuietly(socket);
+            }
+        }
+
+        void closeIfIdle() {
+            if (!fileOpen) {
+                closeQuietly(socket);
+            }
+        }
+
+        void close() {
+            closeQuietly(socket);
+        }
+
+        /** The session's view of this connection. */
+        private final class SessionEvents implements dev.ferry.transfer.SessionListener {
+            @Override
+            public void handshakeDone(String protocol) {
+                handshakeDone = true;
+            }
+
+            @Override
+            public void fileOpen(boolean open) {
+                fileOpen = open;
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return stopping;
+            }
+        }
+    }
+}
