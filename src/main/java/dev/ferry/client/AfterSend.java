@@ -1,5 +1,6 @@
 package dev.ferry.client;
 
+import dev.ferry.config.AfterSendMode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;

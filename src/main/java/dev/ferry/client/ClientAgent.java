@@ -124,7 +124,6 @@ public final class ClientAgent implements AutoCloseable {
 
     private void fail(OutboxFile file, String reason) throws IOException {
         afterSend.failed(file, reason);
-        log.warn("failed file={} moved-to={} reason=\"{}\"", file.relativeName(), settings.failedDir(), reason);
     }
 
     /** Stops watching, lets files in flight be confirmed within shutdown-grace, releases the outbox. */

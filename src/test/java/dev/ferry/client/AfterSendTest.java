@@ -1,5 +1,6 @@
 package dev.ferry.client;
 
+import dev.ferry.config.AfterSendMode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
