@@ -173,7 +173,7 @@ public final class SettingsLoader {
         List<String> accept = v.tokens("ferry.server.accept");
         ServerSettings server = new ServerSettings(
                 v.string("ferry.server.host"),
-                v.intRange("ferry.server.port", 1, 65535),
+                v.intRange("ferry.server.port", 0, 65535),
                 v.path("ferry.server.inbox"),
                 v.choice("ferry.server.on-conflict", ConflictPolicy.class),
                 v.intRange("ferry.server.max-connections", 1, 10_000),

@@ -4,7 +4,9 @@ import dev.ferry.config.ServerSettings;
 import dev.ferry.transfer.ReceptionLimits;
 import dev.ferry.transfer.ServerProtocols;
 import dev.ferry.transfer.ServerSession;
+import dev.ferry.transfer.SessionListener;
 import dev.ferry.transfer.Store;
+import dev.ferry.wire.ProtocolException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
 import java.util.Objects;
 import java.util.Set;
@@ -185,15 +188,15 @@ public final class ServerAgent implements AutoCloseable {
                         events, random);
                 log.debug("connection opened id={} peer={}", id, peer);
                 new ServerSession(socket.getInputStream(), socket.getOutputStream(), context).run();
-            } catch (java.net.SocketTimeoutException e) {
-                log.warn("connection closed peer={} reason=\"idle for {} (ferry.server.idle-timeout)\"", peer,
-                        settings.idleTimeout());
-            } catch (dev.ferry.wire.ProtocolException e) {
+            } catch (SocketTimeoutException e) {
+                log.warn("connection closed peer={} reason=\"idle for {}ms (ferry.server.idle-timeout)\"", peer,
+                        settings.idleTimeout().toMillis());
+            } catch (ProtocolException e) {
                 log.warn("connection closed peer={} reason=\"{}\"", peer, e.getMessage());
             } catch (IOException e) {
                 if (!handshakeDone && socket.isClosed() && !stopping) {
-                    log.warn("connection closed peer={} reason=\"no handshake within {} (ferry.server.handshake-timeout)\"",
-                            peer, settings.handshakeTimeout());
+                    log.warn("connection closed peer={} reason=\"no handshake within {}ms (ferry.server.handshake-timeout)\"",
+                            peer, settings.handshakeTimeout().toMillis());
                 } else if (stopping || e instanceof SocketException) {
                     log.debug("connection ended peer={} reason=\"{}\"", peer, e.getMessage());
                 } else {
@@ -226,7 +229,7 @@ public final class ServerAgent implements AutoCloseable {
         }
 
         /** The session's view of this connection. */
-        private final class SessionEvents implements dev.ferry.transfer.SessionListener {
+        private final class SessionEvents implements SessionListener {
             @Override
             public void handshakeDone(String protocol) {
                 handshakeDone = true;

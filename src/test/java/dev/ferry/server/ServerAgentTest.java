@@ -1,0 +1,239 @@
+package dev.ferry.server;
+
+import dev.ferry.testing.RawClient;
+import dev.ferry.testing.RawFrames;
+import dev.ferry.testing.Servers;
+import dev.ferry.testing.TestSettings;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The server agent on loopback, driven by hand-written frames (PROTOCOL.md sections 1-3). */
+class ServerAgentTest {
+    private static final String HELLO = "ferry=1\nprotocol=plain\nclient=test\n";
+
+    @TempDir
+    Path inbox;
+
+    private ServerAgent server;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = Servers.startPlain(TestSettings.load("ferry.server.inbox", inbox.toString(),
+                "ferry.server.host", "127.0.0.1", "ferry.server.port", "0",
+                "ferry.server.max-connections", "4", "ferry.server.handshake-timeout", "500ms",
+                "ferry.server.max-file-size", "1 MiB"));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static byte[] trailer(long size, byte[] digest) {
+        return ByteBuffer.allocate(72).putLong(size).put(digest).put(new byte[32]).array();
+    }
+
+    private static RawFrames file(RawFrames frames, String name, byte[] content) {
+        return frames.frame(0, "name=" + name + "\nsize=" + content.length + "\nmtime=1700000000000\n")
+                .frame(1, content)
+                .frame(6, trailer(content.length, sha256(content)));
+    }
+
+    private List<String> inboxFiles() throws IOException {
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(inbox)) {
+            walk.filter(Files::isRegularFile)
+                    .map(p -> inbox.relativize(p).toString())
+                    .filter(n -> !n.startsWith(Inbox.WORK_DIR))
+                    .forEach(names::add);
+        }
+        return names;
+    }
+
+    private RawClient hello() throws IOException {
+        RawClient client = new RawClient(server.port());
+        client.send(new RawFrames().frame(5, HELLO));
+        RawClient.Answer answer = client.readReply();
+        assertThat(answer.status()).isZero();
+        assertThat(answer.text()).contains("ferry=1\n", "protocol=plain\n", "server-nonce=", "max-file-size=1048576");
+        return client;
+    }
+
+    @Test
+    void storesANativeFileAndKeepsItsSubFolderAndTime() throws IOException {
+        byte[] content = "hello, inbox".getBytes(StandardCharsets.UTF_8);
+        try (RawClient client = hello()) {
+            client.send(file(new RawFrames(), "docs/a.txt", content));
+
+            assertThat(client.readReply()).isEqualTo(new RawClient.Answer(0, "stored=docs/a.txt"));
+        }
+
+        assertThat(inbox.resolve("docs/a.txt")).hasBinaryContent(content);
+        assertThat(Files.getLastModifiedTime(inbox.resolve("docs/a.txt")).toMillis()).isEqualTo(1700000000000L);
+    }
+
+    @Test
+    void wrongDigestGetsIntegrityAndStoresNothing() throws IOException {
+        byte[] content = "tampered".getBytes(StandardCharsets.UTF_8);
+        try (RawClient client = hello()) {
+            client.send(new RawFrames().frame(0, "name=a.txt\nsize=8\nmtime=0\n").frame(1, content)
+                    .frame(6, trailer(8, sha256("original".getBytes(StandardCharsets.UTF_8)))));
+
+            RawClient.Answer answer = client.readReply();
+
+            assertThat(answer.status()).isEqualTo(3);
+            assertThat(answer.text()).contains("SHA-256");
+        }
+        assertThat(inboxFiles()).isEmpty();
+    }
+
+    @Test
+    void moreDataThanAnnouncedGetsIntegrityAtOnce() throws IOException {
+        try (RawClient client = hello()) {
+            client.send(new RawFrames().frame(0, "name=a.txt\nsize=2\nmtime=0\n").frame(1, "abc"));
+
+            assertThat(client.readReply().status()).isEqualTo(3);
+        }
+        assertThat(inboxFiles()).isEmpty();
+    }
+
+    @Test
+    void badNameIsRefusedAndTheConnectionGoesOn() throws IOException {
+        try (RawClient client = hello()) {
+            client.send(file(new RawFrames(), "../escape.txt", new byte[] {1}));
+            client.send(file(new RawFrames(), "ok.txt", new byte[] {2}));
+
+            RawClient.Answer refused = client.readReply();
+            assertThat(refused.status()).isEqualTo(2);
+            assertThat(refused.text()).contains("..");
+            assertThat(client.readReply()).isEqualTo(new RawClient.Answer(0, "stored=ok.txt"));
+        }
+        assertThat(inboxFiles()).containsExactly("ok.txt");
+    }
+
+    @Test
+    void fileAboveMaxFileSizeIsTooLarge() throws IOException {
+        try (RawClient client = hello()) {
+            client.send(new RawFrames().frame(0, "name=big\nsize=2000000\nmtime=0\n"));
+
+            RawClient.Answer answer = client.readReply();
+
+            assertThat(answer.status()).isEqualTo(4);
+            assertThat(answer.text()).contains("ferry.server.max-file-size");
+        }
+    }
+
+    @Test
+    void newFileBeforeCommitAbandonsThePreviousOne() throws IOException {
+        try (RawClient client = hello()) {
+            client.send(new RawFrames().frame(0, "name=first\nsize=3\nmtime=0\n").frame(1, "abc"));
+            client.send(file(new RawFrames(), "second", new byte[] {9}));
+
+            assertThat(client.readReply()).isEqualTo(new RawClient.Answer(2, "abandoned=first"));
+            assertThat(client.readReply()).isEqualTo(new RawClient.Answer(0, "stored=second"));
+        }
+        assertThat(inboxFiles()).containsExactly("second");
+    }
+
+    @Test
+    void refusesAProtocolItDoesNotAccept() throws IOException {
+        try (RawClient client = new RawClient(server.port())) {
+            client.send(new RawFrames().frame(5, "ferry=1\nprotocol=cp2\n"));
+
+            RawClient.Answer answer = client.readReply();
+
+            assertThat(answer.status()).isEqualTo(1);
+            assertThat(answer.text()).isEqualTo("protocol cp2 is not accepted here; accepted: plain");
+            assertThat(client.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void protocolErrorsCloseOnlyThatConnection() throws IOException {
+        List<RawFrames> attacks = List.of(
+                new RawFrames().frame(1, "data before file"),
+                new RawFrames().frame(6, new byte[72]),
+                new RawFrames().u64(99),
+                new RawFrames().u64(1).u64(-1L),
+                new RawFrames().frame(5, HELLO));
+        for (RawFrames attack : attacks) {
+            try (RawClient client = hello()) {
+                client.send(attack);
+
+                assertThat(client.closedByServer()).as("server closes after %s", attack).isTrue();
+            }
+        }
+        try (RawClient good = hello()) {
+            good.send(file(new RawFrames(), "after.txt", new byte[] {1}));
+            assertThat(good.readReply().status()).isZero();
+        }
+        assertThat(inboxFiles()).containsExactly("after.txt");
+    }
+
+    @Test
+    void seedStylePlainClientStoresItsFile() throws IOException {
+        byte[] content = "from a seed client".getBytes(StandardCharsets.UTF_8);
+        try (RawClient client = new RawClient(server.port())) {
+            client.send(new RawFrames().frame(0, "some/dir/seed.txt").frame(1, content).u64(2));
+
+            assertThat(client.closedByServer()).isTrue();
+        }
+        assertThat(inbox.resolve("seed.txt")).hasBinaryContent(content);
+    }
+
+    @Test
+    void dropsAClientThatDoesNotFinishItsHandshake() throws IOException {
+        try (RawClient silent = new RawClient(server.port())) {
+            long start = System.nanoTime();
+
+            assertThat(silent.closedByServer()).isTrue();
+            assertThat(System.nanoTime() - start).isLessThan(5_000_000_000L);
+        }
+    }
+
+    @Test
+    void closesConnectionsBeyondTheLimitAndStillServesAfterwards() throws IOException {
+        List<RawClient> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                held.add(hello());
+            }
+            try (RawClient extra = new RawClient(server.port())) {
+                assertThat(extra.closedByServer()).isTrue();
+            }
+        } finally {
+            for (RawClient client : held) {
+                client.close();
+            }
+        }
+        org.awaitility.Awaitility.await().untilAsserted(() -> {
+            try (RawClient client = hello()) {
+                client.send(file(new RawFrames(), "later.txt", new byte[] {3}));
+                assertThat(client.readReply().status()).isZero();
+            }
+        });
+    }
+}

@@ -1,0 +1,23 @@
+package dev.ferry.testing;
+
+import com.typesafe.config.ConfigFactory;
+import dev.ferry.client.ClientAgent;
+import dev.ferry.config.FerrySettings;
+import dev.ferry.security.SecurityContext;
+import dev.ferry.security.plain.PlainPlugin;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+
+/** Starts real client agents for tests. */
+public final class Clients {
+    private Clients() {
+    }
+
+    public static ClientAgent startPlain(FerrySettings settings) throws IOException {
+        ClientAgent agent = new ClientAgent(settings.client(), "plain", new PlainPlugin().client(
+                new SecurityContext(ConfigFactory.empty(), "127.0.0.1", new SecureRandom())));
+        agent.start();
+        return agent;
+    }
+}
