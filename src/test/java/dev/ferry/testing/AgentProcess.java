@@ -1,0 +1,89 @@
+package dev.ferry.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A Ferry agent in a JVM of its own, started from this test run's class path, so a test can kill
+ * it (SIGKILL, by PID) at any point. Its output goes to a log file in its working folder.
+ */
+public final class AgentProcess implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+
+    private AgentProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /**
+     * Starts {@code ferry <command>} in {@code workDir} with the given {@code -D} settings.
+     *
+     * @param settings pairs of key and value
+     */
+    public static AgentProcess start(Path workDir, String command, String... settings) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add("-Xmx256m");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        for (int i = 0; i < settings.length; i += 2) {
+            cmd.add("-D" + settings[i] + "=" + settings[i + 1]);
+        }
+        cmd.add("dev.ferry.cli.Main");
+        cmd.add(command);
+        Files.createDirectories(workDir);
+        Path log = workDir.resolve(command + "-" + System.nanoTime() + ".log");
+        Process process = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        return new AgentProcess(process, log);
+    }
+
+    /** Waits until the agent's log contains {@code text}. */
+    public AgentProcess awaitLog(String text, Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("agent exited with " + process.exitValue() + ":\n" + log());
+            }
+            return log().contains(text);
+        });
+        return this;
+    }
+
+    public String log() throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL by PID, and waits for the process to be gone. */
+    public void kill() throws InterruptedException {
+        ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM by PID; returns the exit code. */
+    public int terminate(Duration atMost) throws InterruptedException {
+        ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroy);
+        if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("agent " + process.pid() + " did not stop within " + atMost);
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
