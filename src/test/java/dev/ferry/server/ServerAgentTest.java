@@ -215,6 +215,20 @@ class ServerAgentTest {
     }
 
     @Test
+    void dropsAConnectionThatStaysIdle() throws IOException {
+        server.close();
+        server = Servers.startPlain(TestSettings.load("ferry.server.inbox", inbox.toString(),
+                "ferry.server.host", "127.0.0.1", "ferry.server.port", "0", "ferry.server.idle-timeout", "1s",
+                "ferry.server.max-file-size", "1 MiB"));
+        try (RawClient idle = hello()) {
+            long start = System.nanoTime();
+
+            assertThat(idle.closedByServer()).isTrue();
+            assertThat(System.nanoTime() - start).isBetween(500_000_000L, 8_000_000_000L);
+        }
+    }
+
+    @Test
     void closesConnectionsBeyondTheLimitAndStillServesAfterwards() throws IOException {
         List<RawClient> held = new ArrayList<>();
         try {
