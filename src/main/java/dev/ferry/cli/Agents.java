@@ -12,7 +12,6 @@ import dev.ferry.server.ServerAgent;
 import dev.ferry.transfer.ServerProtocols;
 
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,20 +22,20 @@ final class Agents {
 
     static ServerAgent server(FerrySettings settings, ServerSettings server, PluginRegistry registry)
             throws SecuritySetupException, IOException {
-        SecurityContext context = new SecurityContext(settings.security(), server.host(), new SecureRandom());
+        SecurityContext context = SecurityContext.of(settings);
         Map<String, ServerSecurity> accepted = new LinkedHashMap<>();
         for (String id : server.accept()) {
             accepted.put(id, registry.get(id).server(context));
         }
-        ServerSecurity seed = accepted.containsKey(settings.protocol())
-                ? accepted.get(settings.protocol())
-                : registry.get(settings.protocol()).server(context);
-        return new ServerAgent(server, new ServerProtocols(settings.protocol(), seed, accepted));
+        ServerSecurity seed = accepted.containsKey(settings.security().protocol())
+                ? accepted.get(settings.security().protocol())
+                : registry.get(settings.security().protocol()).server(context);
+        return new ServerAgent(server, new ServerProtocols(settings.security().protocol(), seed, accepted));
     }
 
     static ClientAgent client(FerrySettings settings, ClientSettings client, PluginRegistry registry)
             throws SecuritySetupException {
-        SecurityContext context = new SecurityContext(settings.security(), client.serverHost(), new SecureRandom());
-        return new ClientAgent(client, settings.protocol(), registry.get(settings.protocol()).client(context));
+        SecurityContext context = SecurityContext.of(settings);
+        return new ClientAgent(client, settings.security().protocol(), registry.get(settings.security().protocol()).client(context));
     }
 }

@@ -28,7 +28,7 @@ final class CheckConfigCommand implements Callable<Integer> {
         FerrySettings settings = config.load();
         PluginRegistry registry = PluginRegistry.load(settings.pluginsDir());
         Set<String> protocols = new LinkedHashSet<>(settings.server().accept());
-        protocols.add(settings.protocol());
+        protocols.add(settings.security().protocol());
         for (String id : protocols) {
             registry.get(id);
         }

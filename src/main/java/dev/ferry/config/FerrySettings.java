@@ -10,18 +10,16 @@ import java.util.Objects;
  *
  * @param server {@code ferry.server}
  * @param client {@code ferry.client}
- * @param protocol {@code ferry.security.protocol}
- * @param security the whole {@code ferry.security} section, resolved, for the plugins
+ * @param security {@code ferry.security} and the server's client-authentication keys
  * @param pluginsDir {@code ferry.plugins.dir}
  * @param source where the settings came from, for messages ("conf/ferry.conf" or "defaults")
- * @param config the merged configuration, for {@code ferry check-config}
+ * @param config the merged configuration: for {@code ferry check-config}, and for plugins with settings of their own
  */
-public record FerrySettings(ServerSettings server, ClientSettings client, String protocol, Config security,
+public record FerrySettings(ServerSettings server, ClientSettings client, SecuritySettings security,
                             Path pluginsDir, String source, Config config) {
     public FerrySettings {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(client, "client");
-        Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(pluginsDir, "pluginsDir");
         Objects.requireNonNull(source, "source");

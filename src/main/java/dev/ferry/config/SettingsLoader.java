@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -211,8 +212,23 @@ public final class SettingsLoader {
                 v.duration("ferry.client.reply-timeout", Duration.ofSeconds(1), Duration.ofHours(1)),
                 v.duration("ferry.client.idle-close", Duration.ofMillis(100), Duration.ofDays(1)),
                 v.duration("ferry.client.shutdown-grace", Duration.ZERO, Duration.ofMinutes(10)));
-        return new FerrySettings(server, client, protocol, c.getConfig("ferry.security"),
-                v.path("ferry.plugins.dir"), source, c);
+        Path caCert = v.path("ferry.security.ca-cert");
+        String expected = v.string("ferry.security.expected-server-name").trim();
+        String clientCa = v.string("ferry.server.client-ca").trim();
+        SecuritySettings security = new SecuritySettings(protocol, caCert,
+                v.path("ferry.security.server-cert"),
+                v.path("ferry.security.server-key"),
+                expected.isEmpty() ? client.serverHost() : expected,
+                v.optionalPath("ferry.security.client-cert"),
+                v.optionalPath("ferry.security.client-key"),
+                v.intRange("ferry.security.min-rsa-bits", 1024, 16384),
+                v.bool("ferry.server.require-client-certificate"),
+                clientCa.isEmpty() ? caCert : Path.of(clientCa),
+                v.strings("ferry.server.allowed-clients"));
+        if (security.clientCert().isPresent() != security.clientKey().isPresent()) {
+            throw v.bad("ferry.security.client-cert", "client-cert and client-key go together: set both or neither");
+        }
+        return new FerrySettings(server, client, security, v.path("ferry.plugins.dir"), source, c);
     }
 
     private static String localHostName() {
@@ -277,6 +293,19 @@ public final class SettingsLoader {
                 throw bad(key, "must be a folder path");
             }
             return Path.of(value);
+        }
+
+        Optional<Path> optionalPath(String key) throws SettingsException {
+            String value = string(key).trim();
+            return value.isEmpty() ? Optional.empty() : Optional.of(Path.of(value));
+        }
+
+        boolean bool(String key) throws SettingsException {
+            try {
+                return config.getBoolean(key);
+            } catch (ConfigException.WrongType e) {
+                throw bad(key, "must be true or false");
+            }
         }
 
         int intRange(String key, int min, int max) throws SettingsException {

@@ -53,7 +53,10 @@ class SettingsLoaderTest {
         assertThat(settings.client().retryInitial()).isEqualTo(Duration.ofMillis(500));
         assertThat(settings.client().retryMax()).isEqualTo(Duration.ofSeconds(30));
         assertThat(settings.client().name()).isEqualTo("host-a");
-        assertThat(settings.protocol()).isEqualTo("plain");
+        assertThat(settings.security().protocol()).isEqualTo("plain");
+        assertThat(settings.security().expectedServerName()).isEqualTo("127.0.0.1");
+        assertThat(settings.security().clientCa()).isEqualTo(Path.of("certs/ca.crt"));
+        assertThat(settings.security().clientCert()).isEmpty();
     }
 
     @Test

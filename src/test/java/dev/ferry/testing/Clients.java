@@ -16,7 +16,7 @@ public final class Clients {
 
     public static ClientAgent startPlain(FerrySettings settings) throws IOException {
         ClientAgent agent = new ClientAgent(settings.client(), "plain", new PlainPlugin().client(
-                new SecurityContext(ConfigFactory.empty(), "127.0.0.1", new SecureRandom())));
+                SecurityContext.of(TestSettings.load())));
         agent.start();
         return agent;
     }

@@ -19,8 +19,7 @@ public final class Servers {
 
     /** A plain server agent on an ephemeral loopback port, with settings from {@link TestSettings}. */
     public static ServerAgent startPlain(FerrySettings settings) throws IOException {
-        ServerSecurity plain = new PlainPlugin().server(new SecurityContext(ConfigFactory.empty(), "127.0.0.1",
-                new SecureRandom()));
+        ServerSecurity plain = new PlainPlugin().server(SecurityContext.of(TestSettings.load()));
         ServerAgent agent = new ServerAgent(settings.server(), new ServerProtocols("plain", plain,
                 Map.of("plain", plain)));
         agent.start();

@@ -39,8 +39,7 @@ class PusherTest {
     void start() throws IOException {
         server = Servers.startPlain(TestSettings.load("ferry.server.inbox", dir.resolve("inbox").toString(),
                 "ferry.server.host", "127.0.0.1", "ferry.server.port", "0"));
-        ClientSecurity plain = new PlainPlugin().client(new SecurityContext(ConfigFactory.empty(), "127.0.0.1",
-                new SecureRandom()));
+        ClientSecurity plain = new PlainPlugin().client(SecurityContext.of(TestSettings.load()));
         pusher = Pusher.open(new Socket("127.0.0.1", server.port()), plain,
                 new Pusher.Options("test", "plain", 4096, 4, Duration.ofSeconds(10)));
     }

@@ -3,6 +3,7 @@ package dev.ferry.transfer;
 import com.typesafe.config.ConfigFactory;
 import dev.ferry.config.ConflictPolicy;
 import dev.ferry.security.SecurityContext;
+import dev.ferry.testing.TestSettings;
 import dev.ferry.security.ServerSecurity;
 import dev.ferry.security.plain.PlainPlugin;
 import dev.ferry.server.Inbox;
@@ -44,8 +45,7 @@ class SeedVectorTest {
 
     @Test
     void plainRecordingStoresBothFilesExactly() throws IOException {
-        ServerSecurity plain = new PlainPlugin().server(new SecurityContext(ConfigFactory.empty(), "localhost",
-                new SecureRandom()));
+        ServerSecurity plain = new PlainPlugin().server(SecurityContext.of(TestSettings.load()));
 
         byte[] answer = replay("plain", plain, resource("plain.c2s"));
 
@@ -60,8 +60,7 @@ class SeedVectorTest {
 
     @Test
     void apRecordingIsRefusedByAPlainServerWithNothingStored() throws IOException {
-        ServerSecurity plain = new PlainPlugin().server(new SecurityContext(ConfigFactory.empty(), "localhost",
-                new SecureRandom()));
+        ServerSecurity plain = new PlainPlugin().server(SecurityContext.of(TestSettings.load()));
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> replay("plain", plain, resource("ap.c2s")))
                 .hasMessageContaining("AUTH").hasMessageContaining("protocol plain");
