@@ -1,13 +1,11 @@
 package dev.ferry.testing;
 
-import com.typesafe.config.ConfigFactory;
 import dev.ferry.client.ClientAgent;
 import dev.ferry.config.FerrySettings;
 import dev.ferry.security.SecurityContext;
 import dev.ferry.security.plain.PlainPlugin;
 
 import java.io.IOException;
-import java.security.SecureRandom;
 
 /** Starts real client agents for tests. */
 public final class Clients {

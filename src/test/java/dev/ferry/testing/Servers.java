@@ -1,6 +1,5 @@
 package dev.ferry.testing;
 
-import com.typesafe.config.ConfigFactory;
 import dev.ferry.config.FerrySettings;
 import dev.ferry.security.SecurityContext;
 import dev.ferry.security.ServerSecurity;
@@ -9,7 +8,6 @@ import dev.ferry.server.ServerAgent;
 import dev.ferry.transfer.ServerProtocols;
 
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.util.Map;
 
 /** Starts real server agents on 127.0.0.1 for tests. */

@@ -1,6 +1,5 @@
 package dev.ferry.transfer;
 
-import com.typesafe.config.ConfigFactory;
 import dev.ferry.security.ClientSecurity;
 import dev.ferry.security.SecurityContext;
 import dev.ferry.security.plain.PlainPlugin;
@@ -18,7 +17,6 @@ import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,5 @@
 package dev.ferry.transfer;
 
-import com.typesafe.config.ConfigFactory;
 import dev.ferry.config.ConflictPolicy;
 import dev.ferry.security.SecurityContext;
 import dev.ferry.testing.TestSettings;
