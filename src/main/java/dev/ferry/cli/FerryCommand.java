@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 LocalCommand.class,
                 CheckConfigCommand.class,
                 PluginsCommand.class,
+                CertsCommand.class,
                 picocli.CommandLine.HelpCommand.class
         })
 final class FerryCommand implements Runnable {
