@@ -23,7 +23,7 @@ final class FerryCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command: server, client,"
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command: server, client, certs,"
                 + " local, check-config or plugins");
     }
 }

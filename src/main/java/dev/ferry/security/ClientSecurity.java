@@ -1,5 +1,8 @@
 package dev.ferry.security;
 
+import dev.ferry.wire.FrameReader;
+import dev.ferry.wire.FrameWriter;
+
 import java.io.IOException;
 
 /** The client side of a plugin for one agent: holds the trust anchors it parsed once. Thread-safe. */
@@ -9,4 +12,11 @@ public interface ClientSecurity {
      * (AUTH, KEY, CLIENT-AUTH as the protocol needs), and returns the session's codec.
      */
     SessionCodec handshake(HandshakeChannel channel) throws IOException;
+
+    /**
+     * Compat mode ({@code ferry.client.compat}): the client side of a seed session with one of the
+     * original servers (PROTOCOL.md section 2): AUTH and KEY as the protocol needs, then the
+     * encoding of whole files for DATA frames.
+     */
+    SeedSender seedSession(FrameReader in, FrameWriter out) throws IOException;
 }

@@ -30,6 +30,17 @@ public interface SeedReceiver {
      */
     void decodeFile(FrameReader in, int length, ByteSink sink) throws IOException;
 
+    /** Copies a raw DATA payload (plain, ap) to the sink in bounded pieces. */
+    static void copy(FrameReader in, int length, ByteSink sink) throws IOException {
+        byte[] piece = new byte[Math.min(64 * 1024, Math.max(length, 1))];
+        for (int remaining = length; remaining > 0; ) {
+            int n = Math.min(piece.length, remaining);
+            in.readBody(piece, 0, n, "DATA");
+            sink.write(piece, 0, n);
+            remaining -= n;
+        }
+    }
+
     /** Where decoded bytes go. */
     @FunctionalInterface
     interface ByteSink {

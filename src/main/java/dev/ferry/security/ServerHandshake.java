@@ -12,4 +12,9 @@ public interface ServerHandshake {
 
     /** Runs the rest of the handshake after the HELLO answer was sent, and returns the codec. */
     SessionCodec finish(HandshakeChannel channel) throws IOException;
+
+    /** After {@link #finish}: the name the client proved with its certificate, or null when it did not authenticate. */
+    default String clientName() {
+        return null;
+    }
 }

@@ -40,6 +40,7 @@ final class NativeReception {
 
     private SessionCodec codec;
     private String protocol;
+    private String clientName;
     private State state = State.IDLE;
     private byte[] sealed = new byte[0];
     private byte[] plain = new byte[0];
@@ -109,6 +110,7 @@ final class NativeReception {
                 .with(Mode.KEY, ReceptionLimits.MAX_HANDSHAKE, "a KEY message is at most 64 KiB")
                 .with(Mode.CLIENT_AUTH, ReceptionLimits.MAX_HANDSHAKE, "a CLIENT-AUTH message is at most 64 KiB"));
         codec = handshake.finish(new HandshakeChannel(in, out, transcript, hello, answer));
+        clientName = handshake.clientName();
         in.transcript(null);
         out.transcript(null);
         int maxBlock = context.limits().maxBlock();
@@ -207,7 +209,7 @@ final class NativeReception {
             state = State.IDLE;
             return;
         }
-        TransferLog.stored(stored, received, started, protocol, context.peer(), false);
+        TransferLog.stored(stored, received, started, protocol, context.peer(), clientName, false);
         closeFile();
         reply(ReplyStatus.OK, "stored=" + stored);
     }

@@ -96,7 +96,7 @@ final class SeedReception {
                 written[0] += count;
             });
             String stored = upload.commit(-1);
-            TransferLog.stored(stored, written[0], start, protocol, context.peer(), true);
+            TransferLog.stored(stored, written[0], start, protocol, context.peer(), null, true);
         } catch (DeliveryException e) {
             throw new ProtocolException("cannot store seed file " + name + ": " + e.getMessage(), e);
         } finally {

@@ -10,9 +10,14 @@ final class TransferLog {
     private TransferLog() {
     }
 
-    static void stored(String name, long bytes, long startNanos, String protocol, String peer, boolean seed) {
+    /**
+     * @param client the name the client proved with its certificate, or null
+     */
+    static void stored(String name, long bytes, long startNanos, String protocol, String peer, String client,
+                       boolean seed) {
         long nanos = Math.max(1, System.nanoTime() - startNanos);
-        log.info("stored file={} bytes={} ms={} mbps={} protocol={}{} peer={}", name, bytes, nanos / 1_000_000,
-                String.format("%.1f", bytes * 1000.0 / nanos), protocol, seed ? " seed=true" : "", peer);
+        log.info("stored file={} bytes={} ms={} mbps={} protocol={}{} peer={}{}", name, bytes, nanos / 1_000_000,
+                String.format("%.1f", bytes * 1000.0 / nanos), protocol, seed ? " seed=true" : "", peer,
+                client == null ? "" : " client=" + client);
     }
 }

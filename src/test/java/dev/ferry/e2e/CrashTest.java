@@ -54,7 +54,7 @@ class CrashTest {
 
         try (AgentProcess first = AgentProcess.start(dir.resolve("run1"), "server", server)
                 .awaitLog("server listening", Duration.ofSeconds(30));
-             ClientAgent client = Clients.startPlain(clientSettings)) {
+             ClientAgent client = Clients.start(clientSettings)) {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
                     .until(() -> tempBytes(inbox) > 20L << 20);
 

@@ -57,13 +57,13 @@ class EndToEndTest {
     }
 
     private ServerAgent server(FerrySettings settings) throws IOException {
-        ServerAgent server = Servers.startPlain(settings);
+        ServerAgent server = Servers.start(settings);
         running.add(server);
         return server;
     }
 
     private ClientAgent client(FerrySettings settings) throws IOException {
-        ClientAgent client = Clients.startPlain(settings);
+        ClientAgent client = Clients.start(settings);
         running.add(client);
         return client;
     }

@@ -33,7 +33,7 @@ class CertificateSeedVectorsTest {
     }
 
     static Path resource(String name) throws URISyntaxException {
-        return Path.of(CertificateSeedVectorsTest.class.getResource("/pki/" + name).toURI());
+        return Path.of(CertificateSeedVectorsTest.class.getResource("/seed-vectors/" + name).toURI());
     }
 
     @Test

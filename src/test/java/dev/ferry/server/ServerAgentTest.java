@@ -33,7 +33,7 @@ class ServerAgentTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = Servers.startPlain(TestSettings.load("ferry.server.inbox", inbox.toString(),
+        server = Servers.start(TestSettings.load("ferry.server.inbox", inbox.toString(),
                 "ferry.server.host", "127.0.0.1", "ferry.server.port", "0",
                 "ferry.server.max-connections", "4", "ferry.server.handshake-timeout", "500ms",
                 "ferry.server.max-file-size", "1 MiB"));
@@ -217,7 +217,7 @@ class ServerAgentTest {
     @Test
     void dropsAConnectionThatStaysIdle() throws IOException {
         server.close();
-        server = Servers.startPlain(TestSettings.load("ferry.server.inbox", inbox.toString(),
+        server = Servers.start(TestSettings.load("ferry.server.inbox", inbox.toString(),
                 "ferry.server.host", "127.0.0.1", "ferry.server.port", "0", "ferry.server.idle-timeout", "1s",
                 "ferry.server.max-file-size", "1 MiB"));
         try (RawClient idle = hello()) {

@@ -1,25 +1,43 @@
 package dev.ferry.testing;
 
 import dev.ferry.config.FerrySettings;
+import dev.ferry.security.PluginRegistry;
 import dev.ferry.security.SecurityContext;
+import dev.ferry.security.SecuritySetupException;
 import dev.ferry.security.ServerSecurity;
-import dev.ferry.security.plain.PlainPlugin;
 import dev.ferry.server.ServerAgent;
 import dev.ferry.transfer.ServerProtocols;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Starts real server agents on 127.0.0.1 for tests. */
+/** Starts real server agents on 127.0.0.1 for tests, with the built-in plugins. */
 public final class Servers {
+    private static final PluginRegistry PLUGINS = PluginRegistry.load(null);
+
     private Servers() {
     }
 
-    /** A plain server agent on an ephemeral loopback port, with settings from {@link TestSettings}. */
-    public static ServerAgent startPlain(FerrySettings settings) throws IOException {
-        ServerSecurity plain = new PlainPlugin().server(SecurityContext.of(TestSettings.load()));
-        ServerAgent agent = new ServerAgent(settings.server(), new ServerProtocols("plain", plain,
-                Map.of("plain", plain)));
+    /** The server side of the configured protocols, as the CLI wires them. */
+    public static ServerProtocols protocols(FerrySettings settings) {
+        try {
+            SecurityContext context = SecurityContext.of(settings);
+            Map<String, ServerSecurity> accepted = new LinkedHashMap<>();
+            for (String id : settings.server().accept()) {
+                accepted.put(id, PLUGINS.get(id).server(context));
+            }
+            String seed = settings.security().protocol();
+            return new ServerProtocols(seed, accepted.containsKey(seed) ? accepted.get(seed)
+                    : PLUGINS.get(seed).server(context), accepted);
+        } catch (SecuritySetupException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** A server agent with settings from {@link TestSettings}, started. */
+    public static ServerAgent start(FerrySettings settings) throws IOException {
+        ServerAgent agent = new ServerAgent(settings.server(), protocols(settings));
         agent.start();
         return agent;
     }

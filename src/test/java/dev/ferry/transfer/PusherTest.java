@@ -35,7 +35,7 @@ class PusherTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = Servers.startPlain(TestSettings.load("ferry.server.inbox", dir.resolve("inbox").toString(),
+        server = Servers.start(TestSettings.load("ferry.server.inbox", dir.resolve("inbox").toString(),
                 "ferry.server.host", "127.0.0.1", "ferry.server.port", "0"));
         ClientSecurity plain = new PlainPlugin().client(SecurityContext.of(TestSettings.load()));
         pusher = Pusher.open(new Socket("127.0.0.1", server.port()), plain,

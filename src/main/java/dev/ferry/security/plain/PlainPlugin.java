@@ -1,10 +1,12 @@
 package dev.ferry.security.plain;
 
 import dev.ferry.security.ClientSecurity;
+import dev.ferry.security.HandshakeChannel;
 import dev.ferry.security.HandshakeException;
 import dev.ferry.security.SecurityContext;
 import dev.ferry.security.SecurityPlugin;
 import dev.ferry.security.SeedReceiver;
+import dev.ferry.security.SeedSender;
 import dev.ferry.security.ServerHandshake;
 import dev.ferry.security.ServerSecurity;
 import dev.ferry.security.SessionCodec;
@@ -17,8 +19,6 @@ import java.io.IOException;
 
 /** {@code plain}: no authentication, no confidentiality, as the seed's ClientWithoutSecurity. */
 public final class PlainPlugin implements SecurityPlugin {
-    private static final int PIECE_BYTES = 64 * 1024;
-
     @Override
     public String id() {
         return "plain";
@@ -31,7 +31,17 @@ public final class PlainPlugin implements SecurityPlugin {
 
     @Override
     public ClientSecurity client(SecurityContext context) {
-        return channel -> PlainCodec.INSTANCE;
+        return new ClientSecurity() {
+            @Override
+            public SessionCodec handshake(HandshakeChannel channel) {
+                return PlainCodec.INSTANCE;
+            }
+
+            @Override
+            public SeedSender seedSession(FrameReader in, FrameWriter out) {
+                return content -> content;
+            }
+        };
     }
 
     @Override
@@ -70,14 +80,7 @@ public final class PlainPlugin implements SecurityPlugin {
 
         @Override
         public void decodeFile(FrameReader in, int length, ByteSink sink) throws IOException {
-            byte[] piece = new byte[Math.min(PIECE_BYTES, Math.max(length, 1))];
-            int remaining = length;
-            while (remaining > 0) {
-                int n = Math.min(piece.length, remaining);
-                in.readBody(piece, 0, n, "DATA");
-                sink.write(piece, 0, n);
-                remaining -= n;
-            }
+            SeedReceiver.copy(in, length, sink);
         }
     }
 
