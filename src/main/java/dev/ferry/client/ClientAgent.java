@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -67,7 +68,12 @@ public final class ClientAgent implements AutoCloseable {
         senderThread.start();
         watcher.start();
         log.info("client watching outbox={} server={}:{} after-send={}", settings.outbox().toAbsolutePath(),
-                settings.serverHost(), settings.serverPort(), settings.afterSend().name().toLowerCase());
+                settings.serverHost(), settings.serverPort(), settings.afterSend().name().toLowerCase(Locale.ROOT));
+        if (settings.compat()) {
+            log.warn("compat mode (ferry.client.compat): the server is one of the original programs, which gives no"
+                    + " integrity guarantee and no acknowledgement; a file counts as delivered when the server closed"
+                    + " the session in order, and sub-folders are not kept");
+        }
     }
 
     /** Files waiting in the outbox or in flight. */

@@ -4,6 +4,7 @@ import dev.ferry.config.ClientSettings;
 import dev.ferry.security.ClientSecurity;
 import dev.ferry.transfer.Outcome;
 import dev.ferry.transfer.Pusher;
+import dev.ferry.transfer.SeedPusher;
 import dev.ferry.transfer.SessionRefusedException;
 import dev.ferry.transfer.SourceFile;
 import org.slf4j.Logger;
@@ -13,6 +14,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -22,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Takes ready files from the queue and pushes them over one connection, opened when needed,
  * reused for many files, closed after {@code idle-close} with nothing to send, and reopened with
- * backoff when it breaks. Runs on its own thread ({@code ferry-send}); outcomes are reported to
+ * backoff when it breaks. In compat mode each batch of ready files goes in one seed session. Runs on its own thread ({@code ferry-send}); outcomes are reported to
  * the {@link Listener} from the connection's reply thread.
  */
 final class Sender implements Runnable {
@@ -41,6 +44,7 @@ final class Sender implements Runnable {
     private final ClientSecurity security;
     private final BlockingQueue<OutboxFile> queue;
     private final Listener listener;
+    private final SeedPusher seedPusher;
     private final Backoff backoff;
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile boolean serverBusy;
@@ -54,6 +58,7 @@ final class Sender implements Runnable {
         this.security = Objects.requireNonNull(security, "security");
         this.queue = Objects.requireNonNull(queue, "queue");
         this.listener = Objects.requireNonNull(listener, "listener");
+        this.seedPusher = settings.compat() ? new SeedPusher(security, settings.compatMaxFileSize()) : null;
         this.backoff = new Backoff(settings.retryInitial(), settings.retryMax(), ThreadLocalRandom.current());
     }
 
@@ -80,7 +85,11 @@ final class Sender implements Runnable {
                     serverBusy = false;
                     pause(backoff.next());
                 }
-                send(file);
+                if (seedPusher != null) {
+                    sendSeedSession(file);
+                } else {
+                    send(file);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -94,9 +103,8 @@ final class Sender implements Runnable {
             if (pusher == null && !connect()) {
                 continue;
             }
-            SourceFile source = new SourceFile(file.path(), file.relativeName(), file.size(), file.mtimeMillis());
             try {
-                pusher.push(source).whenComplete((outcome, error) -> {
+                pusher.push(source(file)).whenComplete((outcome, error) -> {
                     if (error != null) {
                         listener.notDelivered(file, error.getMessage());
                     } else {
@@ -117,21 +125,63 @@ final class Sender implements Runnable {
         listener.notDelivered(file, "the agent is stopping");
     }
 
-    /** Opens a connection; on failure waits (with backoff) and returns false. */
-    private boolean connect() throws InterruptedException {
+    /**
+     * Compat mode: one seed session with an original server for this file and every other ready
+     * one. The original servers serve one connection and exit, so the batch is as large as the queue.
+     */
+    private void sendSeedSession(OutboxFile first) throws InterruptedException {
+        List<OutboxFile> batch = new ArrayList<>();
+        batch.add(first);
+        queue.drainTo(batch);
+        List<SourceFile> sources = batch.stream().map(Sender::source).toList();
+        try (Socket socket = openSocket()) {
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.replyTimeout().toMillis()));
+            List<Outcome> outcomes = seedPusher.push(socket, sources);
+            backoff.reset();
+            for (int i = 0; i < batch.size(); i++) {
+                listener.finished(batch.get(i), outcomes.get(i));
+            }
+        } catch (IOException e) {
+            Duration wait = backoff.next();
+            log.warn("seed session failed server={}:{} files={} reason=\"{}\"; they stay in the outbox, retry-in={}ms",
+                    settings.serverHost(), settings.serverPort(), batch.size(), e.getMessage(), wait.toMillis());
+            batch.forEach(file -> listener.notDelivered(file, e.getMessage()));
+            pause(wait);
+        }
+    }
+
+    private static SourceFile source(OutboxFile file) {
+        return new SourceFile(file.path(), file.relativeName(), file.size(), file.mtimeMillis());
+    }
+
+    private Socket openSocket() throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.setSendBufferSize(1024 * 1024);
             socket.connect(new InetSocketAddress(settings.serverHost(), settings.serverPort()),
                     (int) settings.connectTimeout().toMillis());
+            return socket;
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw e;
+        }
+    }
+
+    /** Opens a connection; on failure waits (with backoff) and returns false. */
+    private boolean connect() throws InterruptedException {
+        Socket socket = null;
+        try {
+            socket = openSocket();
             pusher = Pusher.open(socket, security, new Pusher.Options(settings.name(), protocol,
                     settings.blockSize(), settings.window(), settings.replyTimeout()));
             backoff.reset();
             log.info("connected server={}:{} protocol={}", settings.serverHost(), settings.serverPort(), protocol);
             return true;
         } catch (IOException e) {
-            closeQuietly(socket);
+            if (socket != null) {
+                closeQuietly(socket);
+            }
             Duration wait = backoff.next();
             String reason = e instanceof SessionRefusedException ? e.getMessage() : e.toString();
             log.warn("server unavailable server={}:{} reason=\"{}\" retry-in={}ms", settings.serverHost(),

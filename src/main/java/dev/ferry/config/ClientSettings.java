@@ -25,6 +25,8 @@ public record ClientSettings(
         Duration connectTimeout,
         Duration replyTimeout,
         Duration idleClose,
+        boolean compat,
+        long compatMaxFileSize,
         Duration shutdownGrace) {
 
     public ClientSettings {
@@ -49,6 +51,6 @@ public record ClientSettings(
     public ClientSettings withServer(String host, int port) {
         return new ClientSettings(name, host, port, outbox, afterSend, archiveDir, failedDir, settleTime,
                 rescanInterval, exclude, retryInitial, retryMax, integrityRetries, blockSize, window, connectTimeout,
-                replyTimeout, idleClose, shutdownGrace);
+                replyTimeout, idleClose, compat, compatMaxFileSize, shutdownGrace);
     }
 }

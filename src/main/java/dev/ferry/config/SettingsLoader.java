@@ -211,6 +211,8 @@ public final class SettingsLoader {
                 v.duration("ferry.client.connect-timeout", Duration.ofMillis(100), Duration.ofMinutes(10)),
                 v.duration("ferry.client.reply-timeout", Duration.ofSeconds(1), Duration.ofHours(1)),
                 v.duration("ferry.client.idle-close", Duration.ofMillis(100), Duration.ofDays(1)),
+                v.bool("ferry.client.compat"),
+                v.bytes("ferry.client.compat-max-file-size", 0, 1024 * MIB),
                 v.duration("ferry.client.shutdown-grace", Duration.ZERO, Duration.ofMinutes(10)));
         Path caCert = v.path("ferry.security.ca-cert");
         String expected = v.string("ferry.security.expected-server-name").trim();

@@ -22,11 +22,9 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -216,7 +214,7 @@ public final class Pusher implements Closeable {
             out.flush();
             return;
         }
-        if (grew(source) || !unchanged(file)) {
+        if (grew(source) || !file.unchanged()) {
             abandon(slot, new Outcome.Changed("it changed while it was being sent"));
             return;
         }
@@ -249,16 +247,6 @@ public final class Pusher implements Closeable {
             }
         }
         return buffer.position();
-    }
-
-    private static boolean unchanged(SourceFile file) {
-        try {
-            BasicFileAttributes now = Files.readAttributes(file.path(), BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            return now.size() == file.size() && now.lastModifiedTime().toMillis() == file.mtimeMillis();
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private void write(Mode mode, byte[] plain, int length) throws IOException {

@@ -1,6 +1,10 @@
 package dev.ferry.transfer;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 
 /**
@@ -15,5 +19,15 @@ public record SourceFile(Path path, String relativeName, long size, long mtimeMi
     public SourceFile {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(relativeName, "relativeName");
+    }
+
+    /** True when the file still has the size and modification time it settled with (links not followed). */
+    public boolean unchanged() {
+        try {
+            BasicFileAttributes now = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return now.size() == size && now.lastModifiedTime().toMillis() == mtimeMillis;
+        } catch (IOException e) {
+            return false;
+        }
     }
 }
