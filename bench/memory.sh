@@ -20,8 +20,11 @@ cleanup() {
 trap cleanup EXIT
 
 port=$((20000 + RANDOM % 20000))
+java -jar "$jar" certs init --dir "$work/certs" --name localhost --name 127.0.0.1 > /dev/null
 common=(-Xmx64m -Dferry.security.protocol="$protocol" -Dferry.server.host=127.0.0.1 -Dferry.server.port="$port"
-        -Dferry.client.server-port="$port" -Dferry.client.settle-time=200ms)
+        -Dferry.client.server-port="$port" -Dferry.client.settle-time=200ms
+        -Dferry.security.ca-cert="$work/certs/ca.crt" -Dferry.security.server-cert="$work/certs/server.crt"
+        -Dferry.security.server-key="$work/certs/server.key")
 mkdir -p "$work/server" "$work/client/outbox"
 (cd "$work/server" && exec java "${common[@]}" -jar "$jar" server > server.log 2>&1) & pids+=($!)
 (cd "$work/client" && exec java "${common[@]}" -jar "$jar" client > client.log 2>&1) & pids+=($!)

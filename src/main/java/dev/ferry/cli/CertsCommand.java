@@ -13,14 +13,10 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -81,7 +77,7 @@ final class CertsCommand implements Runnable {
             checkBits(spec, bits);
             checkDays(spec, "--days", days);
             checkDays(spec, "--ca-days", caDays);
-            List<String> serverNames = names == null || names.isEmpty() ? defaultNames() : names;
+            List<String> serverNames = names == null || names.isEmpty() ? CertificateFolder.localNames() : names;
             for (String name : serverNames) {
                 try {
                     HostNames.checkServerName(name);
@@ -103,21 +99,6 @@ final class CertsCommand implements Runnable {
                     issued.files().get(1), issued.files().get(0));
             out.flush();
             return 0;
-        }
-
-        private static List<String> defaultNames() {
-            List<String> defaults = new ArrayList<>(List.of("localhost", "127.0.0.1"));
-            try {
-                String host = InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
-                if (!defaults.contains(host) && !HostNames.isIpLiteral(host)) {
-                    HostNames.checkServerName(host);
-                    defaults.add(host);
-                }
-            } catch (UnknownHostException | PkiException e) {
-                // Without a usable host name the certificate covers this machine as localhost only.
-                return defaults;
-            }
-            return defaults;
         }
     }
 

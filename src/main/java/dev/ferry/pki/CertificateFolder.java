@@ -4,6 +4,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -13,6 +15,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -75,6 +78,47 @@ public final class CertificateFolder {
             throw new PkiException("client name '" + CertificateNames.printable(name) + "' is not allowed: use 1 to"
                     + " 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
+    }
+
+    /** This machine's names for a server certificate: localhost, 127.0.0.1 and the host name when it is usable. */
+    public static List<String> localNames() {
+        List<String> names = new ArrayList<>(List.of("localhost", "127.0.0.1"));
+        try {
+            String host = InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
+            if (!names.contains(host) && !HostNames.isIpLiteral(host)) {
+                HostNames.checkServerName(host);
+                names.add(host);
+            }
+        } catch (UnknownHostException | PkiException e) {
+            LOG.debug("no usable host name for the certificate: {}", e.toString());
+        }
+        return names;
+    }
+
+    /**
+     * For {@code ferry local}: when none of the three files a server needs exists and they are
+     * this folder's standard files, creates a CA and a server certificate for this machine.
+     *
+     * @return true when it created them; false when they all exist
+     * @throws PkiException some exist and others do not, or the settings name other files
+     */
+    public static boolean createForLocalUse(Path caCert, Path serverCert, Path serverKey)
+            throws PkiException, IOException {
+        List<Path> configured = List.of(caCert, serverCert, serverKey);
+        long present = configured.stream().filter(Files::exists).count();
+        if (present == configured.size()) {
+            return false;
+        }
+        CertificateFolder folder = new CertificateFolder(caCert.toAbsolutePath().getParent());
+        List<Path> standard = List.of(folder.caCert(), folder.serverCert(), folder.serverKey());
+        boolean standardNames = configured.stream().map(p -> p.toAbsolutePath().normalize()).toList()
+                .equals(standard.stream().map(p -> p.toAbsolutePath().normalize()).toList());
+        if (present > 0 || !standardNames) {
+            throw new PkiException("the certificate files " + configured + " are incomplete or not in one folder; create"
+                    + " them with: ferry certs init --dir <folder> (and --force to replace a partial set)");
+        }
+        folder.init(localNames(), 2048, Duration.ofDays(3650), Duration.ofDays(825), false);
+        return true;
     }
 
     /** A new CA and a server certificate for {@code names} signed by it. */

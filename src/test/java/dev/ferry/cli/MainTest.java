@@ -83,7 +83,7 @@ class MainTest {
         Run run = run("check-config", "--config", conf.toString());
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("unknown security protocol 'nope'", "available: plain");
+        assertThat(run.err()).contains("unknown security protocol 'nope'", "available: plain, ap, cp1, cp2");
     }
 
     @Test
@@ -99,6 +99,6 @@ class MainTest {
         Run run = run("plugins");
 
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("plain", "[built-in]");
+        assertThat(run.out()).contains("plain", "ap", "cp1", "cp2", "[built-in]");
     }
 }

@@ -41,7 +41,7 @@ class SettingsLoaderTest {
         assertThat(settings.server().maxFileSize()).isEqualTo(64L << 30);
         assertThat(settings.server().handshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(settings.server().idleTimeout()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(settings.server().accept()).containsExactly("plain");
+        assertThat(settings.server().accept()).containsExactly("cp2");
         assertThat(settings.client().serverHost()).isEqualTo("127.0.0.1");
         assertThat(settings.client().outbox()).isEqualTo(Path.of("outbox"));
         assertThat(settings.client().afterSend()).isEqualTo(AfterSendMode.DELETE);
@@ -53,7 +53,7 @@ class SettingsLoaderTest {
         assertThat(settings.client().retryInitial()).isEqualTo(Duration.ofMillis(500));
         assertThat(settings.client().retryMax()).isEqualTo(Duration.ofSeconds(30));
         assertThat(settings.client().name()).isEqualTo("host-a");
-        assertThat(settings.security().protocol()).isEqualTo("plain");
+        assertThat(settings.security().protocol()).isEqualTo("cp2");
         assertThat(settings.security().expectedServerName()).isEqualTo("127.0.0.1");
         assertThat(settings.security().clientCa()).isEqualTo(Path.of("certs/ca.crt"));
         assertThat(settings.security().clientCert()).isEmpty();

@@ -45,7 +45,7 @@ class CrashTest {
     void serverKilledInTheMiddleOfABigFileLeavesNothingAndDeliversAfterRestart() throws Exception {
         int port = freePort();
         Path inbox = dir.resolve("inbox");
-        String[] server = {"ferry.server.host", "127.0.0.1", "ferry.server.port", Integer.toString(port),
+        String[] server = {"ferry.security.protocol", "plain", "ferry.server.host", "127.0.0.1", "ferry.server.port", Integer.toString(port),
                 "ferry.server.inbox", inbox.toString()};
         FerrySettings clientSettings = TestSettings.load("ferry.client.server-port", Integer.toString(port),
                 "ferry.client.outbox", dir.resolve("outbox").toString(), "ferry.client.settle-time", "200ms",

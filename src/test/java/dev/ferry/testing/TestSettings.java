@@ -14,10 +14,12 @@ public final class TestSettings {
     }
 
     /**
-     * @param overrides pairs of key and value, e.g. {@code "ferry.server.inbox", dir.toString()}
+     * @param overrides pairs of key and value, e.g. {@code "ferry.server.inbox", dir.toString()};
+     *                  the protocol is plain unless they say otherwise
      */
     public static FerrySettings load(String... overrides) {
         Properties properties = new Properties();
+        properties.setProperty("ferry.security.protocol", "plain");
         for (int i = 0; i < overrides.length; i += 2) {
             properties.setProperty(overrides[i], overrides[i + 1]);
         }
