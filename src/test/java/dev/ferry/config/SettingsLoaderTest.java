@@ -114,6 +114,14 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void clientCertificatesNeedAnAuthenticatingProtocol() {
+        assertThatThrownBy(() -> load("ferry.security.protocol = plain\nferry.server.require-client-certificate = true"))
+                .hasMessageContaining("protocol plain cannot check client certificates");
+        assertThatThrownBy(() -> load("ferry.security.client-cert = c.crt"))
+                .hasMessageContaining("client-cert and client-key go together");
+    }
+
+    @Test
     void syntaxErrorsNameTheFile() {
         assertThatThrownBy(() -> load("ferry { server { port = "))
                 .isInstanceOf(SettingsException.class).hasMessageContaining("cannot be parsed");

@@ -103,6 +103,20 @@ class SecureSeedVectorTest {
         assertThat(inboxNames()).isEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"ap", "cp1", "cp2"})
+    void refusesSeedClientsWhenClientCertificatesAreRequired(String protocol) throws Exception {
+        FerrySettings settings = TestSettings.load("ferry.security.protocol", protocol,
+                "ferry.security.server-cert", resourcePath("server_signed.crt"),
+                "ferry.security.server-key", resourcePath("server_private_key.test-only.pem"),
+                "ferry.security.ca-cert", resourcePath("cacsertificate.crt"),
+                "ferry.server.require-client-certificate", "true");
+
+        assertThatThrownBy(() -> replay(settings, SeedRecording.resource(protocol + ".c2s")))
+                .hasMessageContaining("requires client certificates");
+        assertThat(inboxNames()).isEmpty();
+    }
+
     @org.junit.jupiter.api.Test
     void refusesCp2DataWithoutKeyAndAFlippedBitInAToken() throws Exception {
         FerrySettings settings = seedServer("cp2");

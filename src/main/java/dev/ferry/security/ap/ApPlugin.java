@@ -112,6 +112,9 @@ public final class ApPlugin implements SecurityPlugin {
 
         @Override
         public String dataRefusal() {
+            if (authentication.seedRefusal() != null) {
+                return authentication.seedRefusal();
+            }
             return authenticated ? null : "AUTH is required before DATA (the server proves its identity first)";
         }
 

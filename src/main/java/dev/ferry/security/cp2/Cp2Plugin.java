@@ -181,6 +181,9 @@ public final class Cp2Plugin implements SecurityPlugin {
 
         @Override
         public String dataRefusal() {
+            if (authentication.seedRefusal() != null) {
+                return authentication.seedRefusal();
+            }
             if (!authenticated) {
                 return "AUTH is required before DATA (the server proves its identity first)";
             }

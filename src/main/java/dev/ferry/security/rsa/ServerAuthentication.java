@@ -75,6 +75,12 @@ public final class ServerAuthentication {
         return clients == null ? Map.of() : Map.of("client-auth", "required");
     }
 
+    /** Null when seed clients may store files; otherwise why not (they cannot present a client certificate). */
+    public String seedRefusal() {
+        return clients == null ? null : "this server requires client certificates (ferry.server.require-client-certificate)"
+                + " and a client of the original programs cannot present one";
+    }
+
     /** Seed AUTH: {@code u64 length, RSA-PSS signature of the message, u64 length, the certificate PEM}. */
     public void answerSeed(byte[] message, FrameWriter out) throws IOException {
         byte[] signature = sign(message);
