@@ -9,7 +9,7 @@ import dev.ferry.security.SecuritySetupException;
 
 import java.io.IOException;
 
-/** Starts real client agents for tests, with the built-in plugins. */
+/** Starts real client agents for tests, with the built-in plugins or a given registry. */
 public final class Clients {
     private static final PluginRegistry PLUGINS = PluginRegistry.load(null);
 
@@ -18,15 +18,26 @@ public final class Clients {
 
     /** The client side of the configured protocol. */
     public static ClientSecurity security(FerrySettings settings) {
+        return security(settings, PLUGINS);
+    }
+
+    /** The client side of the configured protocol, taken from {@code plugins}. */
+    public static ClientSecurity security(FerrySettings settings, PluginRegistry plugins) {
         try {
-            return PLUGINS.get(settings.security().protocol()).client(SecurityContext.of(settings));
+            return plugins.get(settings.security().protocol()).client(SecurityContext.of(settings));
         } catch (SecuritySetupException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
     }
 
     public static ClientAgent start(FerrySettings settings) throws IOException {
-        ClientAgent agent = new ClientAgent(settings.client(), settings.security().protocol(), security(settings));
+        return start(settings, PLUGINS);
+    }
+
+    /** A client agent whose protocol comes from {@code plugins} (e.g. with third-party JARs), started. */
+    public static ClientAgent start(FerrySettings settings, PluginRegistry plugins) throws IOException {
+        ClientAgent agent = new ClientAgent(settings.client(), settings.security().protocol(),
+                security(settings, plugins));
         agent.start();
         return agent;
     }

@@ -12,7 +12,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Starts real server agents on 127.0.0.1 for tests, with the built-in plugins. */
+/** Starts real server agents on 127.0.0.1 for tests, with the built-in plugins or a given registry. */
 public final class Servers {
     private static final PluginRegistry PLUGINS = PluginRegistry.load(null);
 
@@ -21,15 +21,20 @@ public final class Servers {
 
     /** The server side of the configured protocols, as the CLI wires them. */
     public static ServerProtocols protocols(FerrySettings settings) {
+        return protocols(settings, PLUGINS);
+    }
+
+    /** The server side of the configured protocols, taken from {@code plugins}. */
+    public static ServerProtocols protocols(FerrySettings settings, PluginRegistry plugins) {
         try {
             SecurityContext context = SecurityContext.of(settings);
             Map<String, ServerSecurity> accepted = new LinkedHashMap<>();
             for (String id : settings.server().accept()) {
-                accepted.put(id, PLUGINS.get(id).server(context));
+                accepted.put(id, plugins.get(id).server(context));
             }
             String seed = settings.security().protocol();
             return new ServerProtocols(seed, accepted.containsKey(seed) ? accepted.get(seed)
-                    : PLUGINS.get(seed).server(context), accepted);
+                    : plugins.get(seed).server(context), accepted);
         } catch (SecuritySetupException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -37,7 +42,12 @@ public final class Servers {
 
     /** A server agent with settings from {@link TestSettings}, started. */
     public static ServerAgent start(FerrySettings settings) throws IOException {
-        ServerAgent agent = new ServerAgent(settings.server(), protocols(settings));
+        return start(settings, PLUGINS);
+    }
+
+    /** A server agent whose protocols come from {@code plugins} (e.g. with third-party JARs), started. */
+    public static ServerAgent start(FerrySettings settings, PluginRegistry plugins) throws IOException {
+        ServerAgent agent = new ServerAgent(settings.server(), protocols(settings, plugins));
         agent.start();
         return agent;
     }
