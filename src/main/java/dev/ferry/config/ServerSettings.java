@@ -18,6 +18,7 @@ public record ServerSettings(
         Duration handshakeTimeout,
         Duration idleTimeout,
         List<String> accept,
+        Duration receiptsRetention,
         Duration shutdownGrace) {
 
     public ServerSettings {
@@ -26,6 +27,7 @@ public record ServerSettings(
         Objects.requireNonNull(onConflict, "onConflict");
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(receiptsRetention, "receiptsRetention");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         accept = List.copyOf(accept);
         if (accept.isEmpty()) {
@@ -36,6 +38,6 @@ public record ServerSettings(
     /** A copy listening on another address and port (for {@code ferry local} and tests). */
     public ServerSettings withAddress(String newHost, int newPort) {
         return new ServerSettings(newHost, newPort, inbox, onConflict, maxConnections, maxFileSize, maxBlock,
-                seedMaxFileSize, handshakeTimeout, idleTimeout, accept, shutdownGrace);
+                seedMaxFileSize, handshakeTimeout, idleTimeout, accept, receiptsRetention, shutdownGrace);
     }
 }

@@ -184,6 +184,7 @@ public final class SettingsLoader {
                 v.duration("ferry.server.handshake-timeout", Duration.ofMillis(100), Duration.ofHours(1)),
                 v.duration("ferry.server.idle-timeout", Duration.ofSeconds(1), Duration.ofDays(1)),
                 accept.isEmpty() ? List.of(protocol) : accept,
+                v.duration("ferry.server.receipts.retention", Duration.ofMinutes(1), Duration.ofDays(3650)),
                 v.duration("ferry.server.shutdown-grace", Duration.ZERO, Duration.ofMinutes(10)));
         String name = v.string("ferry.client.name").trim();
         Duration retryInitial = v.duration("ferry.client.retry.initial", Duration.ofMillis(10), Duration.ofHours(1));

@@ -3,12 +3,15 @@ package dev.ferry.server;
 import dev.ferry.transfer.DeliveryException;
 import dev.ferry.transfer.Store;
 import dev.ferry.wire.ReplyStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The transfer layer's {@link Store} over an {@link Inbox}: checks names with {@link InboxNames}
@@ -17,10 +20,19 @@ import java.util.Objects;
  * Thread-safe, like the inbox.
  */
 public final class InboxStore implements Store {
-    private final Inbox inbox;
+    private static final Logger log = LoggerFactory.getLogger(InboxStore.class);
 
-    public InboxStore(Inbox inbox) {
+    private final Inbox inbox;
+    private final Receipts receipts;
+
+    public InboxStore(Inbox inbox, Receipts receipts) {
         this.inbox = Objects.requireNonNull(inbox, "inbox");
+        this.receipts = Objects.requireNonNull(receipts, "receipts");
+    }
+
+    @Override
+    public Optional<String> storedAs(byte[] id) {
+        return receipts.find(id);
     }
 
     @Override
@@ -43,7 +55,7 @@ public final class InboxStore implements Store {
 
     private Upload open(List<String> segments) throws DeliveryException {
         try {
-            return new InboxUpload(inbox.begin(segments));
+            return new InboxUpload(inbox.begin(segments), receipts);
         } catch (IOException e) {
             throw unavailable("cannot create a temporary file in the inbox", e);
         }
@@ -57,9 +69,11 @@ public final class InboxStore implements Store {
     /** One incoming file. */
     private static final class InboxUpload implements Upload {
         private final IncomingFile file;
+        private final Receipts receipts;
 
-        InboxUpload(IncomingFile file) {
+        InboxUpload(IncomingFile file, Receipts receipts) {
             this.file = file;
+            this.receipts = receipts;
         }
 
         @Override
@@ -72,14 +86,25 @@ public final class InboxStore implements Store {
         }
 
         @Override
-        public String commit(long mtimeMillis) throws DeliveryException {
+        public String commit(long mtimeMillis, byte[] id) throws DeliveryException {
+            String stored;
             try {
-                return file.commit(mtimeMillis < 0 ? null : FileTime.fromMillis(mtimeMillis)).relativeName();
+                stored = file.commit(mtimeMillis < 0 ? null : FileTime.fromMillis(mtimeMillis)).relativeName();
             } catch (InboxNameException e) {
                 throw new DeliveryException(ReplyStatus.BAD_REQUEST, e.getMessage(), e);
             } catch (IOException e) {
                 throw unavailable("cannot store the file in the inbox", e);
             }
+            if (id != null) {
+                try {
+                    receipts.record(id, stored);
+                } catch (IOException e) {
+                    // The file is stored; without its receipt a re-send would be stored twice, never lost.
+                    log.error("receipt not recorded file={} reason=\"{}\"; a re-send of it would be stored again",
+                            stored, e.getMessage());
+                }
+            }
+            return stored;
         }
 
         @Override

@@ -17,6 +17,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +42,7 @@ public final class ServerAgent implements AutoCloseable {
     private final ServerSettings settings;
     private final ServerProtocols protocols;
     private final Inbox inbox;
+    private final Receipts receipts;
     private final Store store;
     private final SecureRandom random = new SecureRandom();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
@@ -55,7 +57,9 @@ public final class ServerAgent implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.protocols = Objects.requireNonNull(protocols, "protocols");
         this.inbox = new Inbox(settings.inbox(), settings.onConflict());
-        this.store = new InboxStore(inbox);
+        this.receipts = Receipts.open(inbox.root().resolve(Inbox.WORK_DIR).resolve("receipts.log"),
+                settings.receiptsRetention(), Clock.systemUTC());
+        this.store = new InboxStore(inbox, receipts);
         AtomicInteger threads = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(settings.maxConnections(), settings.maxConnections(), 30,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
@@ -150,6 +154,7 @@ public final class ServerAgent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         deadlines.shutdownNow();
+        closeQuietly(receipts);
         log.info("server stopped");
     }
 

@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A native session, server side (PROTOCOL.md section 3): HELLO and its answer, the plugin's
@@ -201,9 +202,17 @@ final class NativeReception {
             state = State.IDLE;
             return;
         }
+        Optional<String> earlier = context.store().storedAs(trailer.id());
+        if (earlier.isPresent()) {
+            // Sent again after a lost acknowledgement: the server already has this version.
+            log.info("duplicate file={} stored-as={} peer={}", name, earlier.get(), context.peer());
+            discardOpenFile();
+            reply(ReplyStatus.OK, "duplicate=" + earlier.get());
+            return;
+        }
         String stored;
         try {
-            stored = upload.commit(header.mtimeMillis());
+            stored = upload.commit(header.mtimeMillis(), trailer.id());
         } catch (DeliveryException e) {
             failFile(name, e.status(), e.getMessage());
             state = State.IDLE;

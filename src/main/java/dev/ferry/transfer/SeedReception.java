@@ -95,7 +95,7 @@ final class SeedReception {
                 write(upload, bytes, offset, count);
                 written[0] += count;
             });
-            String stored = upload.commit(-1);
+            String stored = upload.commit(-1, null);
             TransferLog.stored(stored, written[0], start, protocol, context.peer(), null, true);
         } catch (DeliveryException e) {
             throw new ProtocolException("cannot store seed file " + name + ": " + e.getMessage(), e);

@@ -1,5 +1,7 @@
 package dev.ferry.transfer;
 
+import java.util.Optional;
+
 /**
  * Where received files go; the server agent implements it over its inbox. Shared by all
  * connections, so implementations are thread-safe.
@@ -11,15 +13,19 @@ public interface Store {
     /** A seed file: {@code typedPath} is what the seed user typed; only its last segment is kept. */
     Upload beginSeed(String typedPath) throws DeliveryException;
 
+    /** The name under which the file version {@code id} (from COMMIT) was already stored, if it was. */
+    Optional<String> storedAs(byte[] id);
+
     /** One file being received; used by one connection thread; {@link #close()} abandons it unless committed. */
     interface Upload extends AutoCloseable {
         void write(byte[] bytes, int offset, int length) throws DeliveryException;
 
         /**
          * Forces the data to disk, sets the modification time ({@code mtimeMillis}, or -1 to keep
-         * the time of writing) and publishes the file atomically; returns the final relative name.
+         * the time of writing) and publishes the file atomically, then records the receipt for
+         * {@code id} (null for seed files, which have none); returns the final relative name.
          */
-        String commit(long mtimeMillis) throws DeliveryException;
+        String commit(long mtimeMillis, byte[] id) throws DeliveryException;
 
         /** Removes what was written; idempotent, never throws. */
         @Override

@@ -96,6 +96,29 @@ class ServerAgentTest {
     }
 
     @Test
+    void aFileSentAgainWithTheSameIdIsADuplicateEvenAfterARestart() throws IOException {
+        byte[] content = "once only".getBytes(StandardCharsets.UTF_8);
+        byte[] id = sha256("version-1".getBytes(StandardCharsets.UTF_8));
+        RawFrames frames = new RawFrames().frame(0, "name=a.txt\nsize=9\nmtime=0\n").frame(1, content)
+                .frame(6, ByteBuffer.allocate(72).putLong(9).put(sha256(content)).put(id).array());
+        try (RawClient client = hello()) {
+            client.send(frames);
+            client.send(frames);
+
+            assertThat(client.readReply()).isEqualTo(new RawClient.Answer(0, "stored=a.txt"));
+            assertThat(client.readReply()).isEqualTo(new RawClient.Answer(0, "duplicate=a.txt"));
+        }
+        stop();
+        start();
+        try (RawClient client = hello()) {
+            client.send(frames);
+
+            assertThat(client.readReply()).isEqualTo(new RawClient.Answer(0, "duplicate=a.txt"));
+        }
+        assertThat(inboxFiles()).containsExactly("a.txt");
+    }
+
+    @Test
     void wrongDigestGetsIntegrityAndStoresNothing() throws IOException {
         byte[] content = "tampered".getBytes(StandardCharsets.UTF_8);
         try (RawClient client = hello()) {
