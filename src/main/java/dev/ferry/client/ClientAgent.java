@@ -140,7 +140,12 @@ public final class ClientAgent implements AutoCloseable {
         }
         sender.stop();
         try {
-            senderThread.join(settings.shutdownGrace().toMillis() + 5000);
+            senderThread.join(settings.shutdownGrace().toMillis() + 1000);
+            if (senderThread.isAlive()) {
+                log.info("stopping: cutting the connection of a file still being sent; it stays in the outbox");
+                sender.abort();
+                senderThread.join(5000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -48,7 +48,7 @@ final class Sender implements Runnable {
     private final Backoff backoff;
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile boolean serverBusy;
-    private Pusher pusher;
+    private volatile Pusher pusher;
     private long lastSendNanos;
 
     Sender(ClientSettings settings, String protocol, ClientSecurity security, BlockingQueue<OutboxFile> queue,
@@ -65,6 +65,14 @@ final class Sender implements Runnable {
     /** Asks the thread to stop; files in flight get up to {@code shutdown-grace} to be confirmed. */
     void stop() {
         stop.countDown();
+    }
+
+    /** Cuts the connection of a file still in flight after the grace period (called from another thread). */
+    void abort() {
+        Pusher current = pusher;
+        if (current != null) {
+            current.abort();
+        }
     }
 
     /** The server said it is busy or refused the session: wait (with backoff) before the next file. */
@@ -174,7 +182,7 @@ final class Sender implements Runnable {
         try {
             socket = openSocket();
             pusher = Pusher.open(socket, security, new Pusher.Options(settings.name(), protocol,
-                    settings.blockSize(), settings.window(), settings.replyTimeout()));
+                    settings.blockSize(), settings.window(), settings.replyTimeout(), settings.resumeThreshold()));
             backoff.reset();
             log.info("connected server={}:{} protocol={}", settings.serverHost(), settings.serverPort(), protocol);
             return true;

@@ -20,6 +20,7 @@ public record ClientSettings(
         Duration retryInitial,
         Duration retryMax,
         int integrityRetries,
+        long resumeThreshold,
         int blockSize,
         int window,
         Duration connectTimeout,
@@ -50,7 +51,7 @@ public record ClientSettings(
     /** A copy pushing to another server address (for {@code ferry local} and tests). */
     public ClientSettings withServer(String host, int port) {
         return new ClientSettings(name, host, port, outbox, afterSend, archiveDir, failedDir, settleTime,
-                rescanInterval, exclude, retryInitial, retryMax, integrityRetries, blockSize, window, connectTimeout,
+                rescanInterval, exclude, retryInitial, retryMax, integrityRetries, resumeThreshold, blockSize, window, connectTimeout,
                 replyTimeout, idleClose, compat, compatMaxFileSize, shutdownGrace);
     }
 }

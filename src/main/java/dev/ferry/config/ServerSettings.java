@@ -19,6 +19,8 @@ public record ServerSettings(
         Duration idleTimeout,
         List<String> accept,
         Duration receiptsRetention,
+        long resumeCheckpoint,
+        Duration resumeRetention,
         Duration shutdownGrace) {
 
     public ServerSettings {
@@ -28,6 +30,7 @@ public record ServerSettings(
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(receiptsRetention, "receiptsRetention");
+        Objects.requireNonNull(resumeRetention, "resumeRetention");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         accept = List.copyOf(accept);
         if (accept.isEmpty()) {
@@ -38,6 +41,6 @@ public record ServerSettings(
     /** A copy listening on another address and port (for {@code ferry local} and tests). */
     public ServerSettings withAddress(String newHost, int newPort) {
         return new ServerSettings(newHost, newPort, inbox, onConflict, maxConnections, maxFileSize, maxBlock,
-                seedMaxFileSize, handshakeTimeout, idleTimeout, accept, receiptsRetention, shutdownGrace);
+                seedMaxFileSize, handshakeTimeout, idleTimeout, accept, receiptsRetention, resumeCheckpoint, resumeRetention, shutdownGrace);
     }
 }

@@ -185,6 +185,8 @@ public final class SettingsLoader {
                 v.duration("ferry.server.idle-timeout", Duration.ofSeconds(1), Duration.ofDays(1)),
                 accept.isEmpty() ? List.of(protocol) : accept,
                 v.duration("ferry.server.receipts.retention", Duration.ofMinutes(1), Duration.ofDays(3650)),
+                v.bytes("ferry.server.resume.checkpoint", MIB, 1024 * MIB),
+                v.duration("ferry.server.resume.retention", Duration.ofMinutes(1), Duration.ofDays(365)),
                 v.duration("ferry.server.shutdown-grace", Duration.ZERO, Duration.ofMinutes(10)));
         String name = v.string("ferry.client.name").trim();
         Duration retryInitial = v.duration("ferry.client.retry.initial", Duration.ofMillis(10), Duration.ofHours(1));
@@ -207,6 +209,7 @@ public final class SettingsLoader {
                 retryInitial,
                 retryMax,
                 v.intRange("ferry.client.integrity-retries", 0, 100),
+                v.bytes("ferry.client.resume-threshold", 0, Long.MAX_VALUE),
                 (int) v.bytes("ferry.client.block-size", 4 * 1024, 16 * MIB),
                 v.intRange("ferry.client.window", 1, 1024),
                 v.duration("ferry.client.connect-timeout", Duration.ofMillis(100), Duration.ofMinutes(10)),

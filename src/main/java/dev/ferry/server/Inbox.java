@@ -97,6 +97,16 @@ public final class Inbox {
         return new IncomingFile(this, name, temp, channel);
     }
 
+    /**
+     * Continues (or starts) a large file kept for resume: the data goes to the claimed partial
+     * file, from the offset it already holds.
+     */
+    public IncomingFile adopt(List<String> segments, PartialFiles.Partial partial) {
+        List<String> name = List.copyOf(segments);
+        InboxNames.requireValid(name);
+        return new IncomingFile(this, name, partial);
+    }
+
     /** Publishes a forced temporary file under {@code segments} following the conflict policy. */
     StoredFile publish(Path temp, List<String> segments, long size) throws IOException, InboxNameException {
         String name = String.join("/", segments);

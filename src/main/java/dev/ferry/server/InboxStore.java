@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,10 +25,12 @@ public final class InboxStore implements Store {
 
     private final Inbox inbox;
     private final Receipts receipts;
+    private final PartialFiles partials;
 
-    public InboxStore(Inbox inbox, Receipts receipts) {
+    public InboxStore(Inbox inbox, Receipts receipts, PartialFiles partials) {
         this.inbox = Objects.requireNonNull(inbox, "inbox");
         this.receipts = Objects.requireNonNull(receipts, "receipts");
+        this.partials = Objects.requireNonNull(partials, "partials");
     }
 
     @Override
@@ -36,11 +39,20 @@ public final class InboxStore implements Store {
     }
 
     @Override
-    public Upload begin(String name) throws DeliveryException {
+    public Upload begin(String name, String resumeKey) throws DeliveryException {
+        List<String> segments;
         try {
-            return open(InboxNames.checkRelativePath(name));
+            segments = InboxNames.checkRelativePath(name);
         } catch (InboxNameException e) {
             throw new DeliveryException(ReplyStatus.BAD_REQUEST, e.getMessage(), e);
+        }
+        if (resumeKey == null) {
+            return open(segments);
+        }
+        try {
+            return new InboxUpload(inbox.adopt(segments, partials.claim(resumeKey)), receipts);
+        } catch (IOException e) {
+            throw unavailable("cannot keep a partial file for resume", e);
         }
     }
 
@@ -74,6 +86,25 @@ public final class InboxStore implements Store {
         InboxUpload(IncomingFile file, Receipts receipts) {
             this.file = file;
             this.receipts = receipts;
+        }
+
+        @Override
+        public long offset() {
+            return file.offset();
+        }
+
+        @Override
+        public void readHeld(MessageDigest digest) throws DeliveryException {
+            try {
+                file.readHeld(digest);
+            } catch (IOException e) {
+                throw unavailable("cannot read back the partial file", e);
+            }
+        }
+
+        @Override
+        public void suspend() {
+            file.suspend();
         }
 
         @Override

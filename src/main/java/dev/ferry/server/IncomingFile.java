@@ -5,8 +5,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -26,20 +29,55 @@ public final class IncomingFile implements Closeable {
 
     private static final Logger LOG = LoggerFactory.getLogger(IncomingFile.class);
 
-    private enum State { OPEN, COMMITTED, ABANDONED }
+    private enum State { OPEN, COMMITTED, ABANDONED, SUSPENDED }
 
     private final Inbox inbox;
     private final List<String> segments;
     private final Path temp;
     private final FileChannel channel;
+    private final PartialFiles.Partial partial;
+    private final long offset;
     private State state = State.OPEN;
     private long size;
 
     IncomingFile(Inbox inbox, List<String> segments, Path temp, FileChannel channel) {
+        this(inbox, segments, temp, channel, null);
+    }
+
+    IncomingFile(Inbox inbox, List<String> segments, PartialFiles.Partial partial) {
+        this(inbox, segments, partial.data(), partial.channel(), partial);
+    }
+
+    private IncomingFile(Inbox inbox, List<String> segments, Path temp, FileChannel channel,
+                         PartialFiles.Partial partial) {
         this.inbox = Objects.requireNonNull(inbox, "inbox");
         this.segments = List.copyOf(segments);
         this.temp = Objects.requireNonNull(temp, "temp");
         this.channel = Objects.requireNonNull(channel, "channel");
+        this.partial = partial;
+        this.offset = partial == null ? 0 : partial.offset();
+        this.size = offset;
+    }
+
+    /** Bytes held from an earlier, interrupted attempt (0 for a new file). */
+    public long offset() {
+        return offset;
+    }
+
+    /** Feeds the bytes held from an earlier attempt to {@code digest}, so it covers the whole file. */
+    public void readHeld(MessageDigest digest) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(MAX_WRITE);
+        try (FileChannel in = FileChannel.open(temp, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            for (long position = 0; position < offset; ) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), offset - position));
+                int n = in.read(buffer, position);
+                if (n < 0) {
+                    throw new IOException("partial file " + temp + " is shorter than the " + offset + " bytes it held");
+                }
+                digest.update(buffer.array(), 0, n);
+                position += n;
+            }
+        }
     }
 
     /** Appends all remaining bytes of {@code src}, advancing its position. */
@@ -51,6 +89,9 @@ public final class IncomingFile implements Closeable {
                 src.limit(src.position() + Math.min(MAX_WRITE, end - src.position()));
                 while (src.hasRemaining()) {
                     size += channel.write(src);
+                }
+                if (partial != null) {
+                    partial.written(size);
                 }
             }
         } finally {
@@ -86,11 +127,30 @@ public final class IncomingFile implements Closeable {
             }
             StoredFile stored = inbox.publish(temp, segments, size);
             state = State.COMMITTED;
+            if (partial != null) {
+                partial.delete();
+            }
             return stored;
         } catch (IOException | InboxNameException | RuntimeException e) {
             abandon();
             throw e;
         }
+    }
+
+    /**
+     * The connection broke: a file kept for resume is forced and kept with its size recorded;
+     * any other is abandoned. Never throws.
+     */
+    public void suspend() {
+        if (state != State.OPEN) {
+            return;
+        }
+        if (partial == null) {
+            abandon();
+            return;
+        }
+        state = State.SUSPENDED;
+        partial.suspend(size);
     }
 
     /** Removes the temporary file. Idempotent, does nothing after a commit, never throws. */
@@ -99,6 +159,10 @@ public final class IncomingFile implements Closeable {
             return;
         }
         state = State.ABANDONED;
+        if (partial != null) {
+            partial.delete();
+            return;
+        }
         try {
             channel.close();
         } catch (IOException e) {

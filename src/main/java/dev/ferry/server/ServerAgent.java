@@ -59,7 +59,10 @@ public final class ServerAgent implements AutoCloseable {
         this.inbox = new Inbox(settings.inbox(), settings.onConflict());
         this.receipts = Receipts.open(inbox.root().resolve(Inbox.WORK_DIR).resolve("receipts.log"),
                 settings.receiptsRetention(), Clock.systemUTC());
-        this.store = new InboxStore(inbox, receipts);
+        PartialFiles partials = new PartialFiles(inbox.root().resolve(Inbox.WORK_DIR).resolve("partial"),
+                settings.resumeCheckpoint());
+        partials.removeStale(settings.resumeRetention(), Clock.systemUTC());
+        this.store = new InboxStore(inbox, receipts, partials);
         AtomicInteger threads = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(settings.maxConnections(), settings.maxConnections(), 30,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(),

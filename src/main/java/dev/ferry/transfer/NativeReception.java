@@ -61,16 +61,16 @@ final class NativeReception {
     }
 
     void run() throws IOException {
+        boolean closed = false;
         try {
             handshake();
-            for (Mode mode = in.readMode(); mode != null; mode = in.readMode()) {
+            Mode mode;
+            while (!closed && (mode = in.readMode()) != null) {
                 switch (mode) {
                     case FILE -> onFile();
                     case DATA -> onData();
                     case COMMIT -> onCommit();
-                    case CLOSE -> {
-                        return;
-                    }
+                    case CLOSE -> closed = true;
                     default -> throw new ProtocolException(mode + " is not allowed after the handshake");
                 }
                 if (upload == null && context.listener().stopRequested()) {
@@ -78,7 +78,12 @@ final class NativeReception {
                 }
             }
         } finally {
-            discardOpenFile();
+            if (closed) {
+                discardOpenFile();
+            } else {
+                // The connection broke (or the agent stops): a resumable file keeps what it has.
+                suspendOpenFile();
+            }
         }
     }
 
@@ -144,7 +149,7 @@ final class NativeReception {
             return;
         }
         try {
-            upload = context.store().begin(next.name());
+            upload = context.store().begin(next.name(), next.resumeKey());
         } catch (DeliveryException e) {
             failFile(next.name(), e.status(), e.getMessage());
             return;
@@ -155,6 +160,30 @@ final class NativeReception {
         started = System.nanoTime();
         state = State.RECEIVING;
         context.listener().fileOpen(true);
+        if (next.resumeKey() != null) {
+            resume();
+        }
+    }
+
+    /** A resumable file: tells the client how much the server already holds, before any DATA. */
+    private void resume() throws IOException {
+        long held = upload.offset();
+        if (held > header.size()) {
+            failFile(header.name(), ReplyStatus.INTEGRITY, header.name() + ": the kept partial file has " + held
+                    + " bytes, more than the " + header.size() + " announced; it was removed, send again");
+            return;
+        }
+        try {
+            upload.readHeld(digest);
+        } catch (DeliveryException e) {
+            failFile(header.name(), e.status(), e.getMessage());
+            return;
+        }
+        received = held;
+        if (held > 0) {
+            log.info("resuming file={} offset={} of={} peer={}", header.name(), held, header.size(), context.peer());
+        }
+        reply(ReplyStatus.OK, "offset=" + held);
     }
 
     private void onData() throws IOException {
@@ -257,6 +286,13 @@ final class NativeReception {
     private void discardOpenFile() {
         if (upload != null) {
             upload.close();
+        }
+        closeFile();
+    }
+
+    private void suspendOpenFile() {
+        if (upload != null) {
+            upload.suspend();
         }
         closeFile();
     }

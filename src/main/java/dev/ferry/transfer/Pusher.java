@@ -63,8 +63,10 @@ public final class Pusher implements Closeable {
      * @param blockSize DATA plaintext per frame (smaller if the server asks)
      * @param window files that may wait for their REPLY at once
      * @param replyTimeout how long a sent file may wait for its REPLY (also the socket's read timeout)
+     * @param resumeThreshold files at least this large are sent resumable
      */
-    public record Options(String clientName, String protocol, int blockSize, int window, Duration replyTimeout) {
+    public record Options(String clientName, String protocol, int blockSize, int window, Duration replyTimeout,
+                          long resumeThreshold) {
         public Options {
             Objects.requireNonNull(clientName, "clientName");
             Objects.requireNonNull(protocol, "protocol");
@@ -75,8 +77,11 @@ public final class Pusher implements Closeable {
         }
     }
 
-    /** One file waiting for its final REPLY. */
-    private record Slot(SourceFile file, CompletableFuture<Outcome> result) {
+    /**
+     * One file waiting for its final REPLY; a resumable one first waits for the REPLY to its FILE
+     * that says how many bytes the server already holds ({@code offset}, null when not resumable).
+     */
+    private record Slot(SourceFile file, CompletableFuture<Outcome> result, CompletableFuture<Long> offset) {
     }
 
     private final Socket socket;
@@ -179,7 +184,8 @@ public final class Pusher implements Closeable {
                 checkHealthy();
             }
             checkHealthy();
-            Slot slot = new Slot(file, new CompletableFuture<>());
+            Slot slot = new Slot(file, new CompletableFuture<>(),
+                    file.size() >= options.resumeThreshold() ? new CompletableFuture<>() : null);
             waiting.add(slot);
             send(slot, source);
             return slot.result();
@@ -188,10 +194,22 @@ public final class Pusher implements Closeable {
 
     private void send(Slot slot, FileChannel source) throws IOException {
         SourceFile file = slot.file();
-        byte[] header = new FileHeader(file.relativeName(), file.size(), file.mtimeMillis()).encode();
+        String resumeKey = slot.offset() == null ? null
+                : Digests.resumeKey(options.clientName(), file.relativeName(), file.size(), file.mtimeMillis());
+        byte[] header = new FileHeader(file.relativeName(), file.size(), file.mtimeMillis(), resumeKey).encode();
         write(Mode.FILE, header, header.length);
         MessageDigest digest = Digests.sha256();
         long sent = 0;
+        if (slot.offset() != null) {
+            out.flush();
+            sent = awaitOffset(slot);
+            if (sent < 0) {
+                return;
+            }
+            if (!digestHeld(source, digest, sent, slot)) {
+                return;
+            }
+        }
         while (sent < file.size() && !slot.result().isDone()) {
             int want = (int) Math.min(blockSize, file.size() - sent);
             int got;
@@ -223,6 +241,51 @@ public final class Pusher implements Closeable {
         byte[] trailer = new CommitTrailer(file.size(), sha256, id).encode();
         write(Mode.COMMIT, trailer, trailer.length);
         out.flush();
+    }
+
+    /** Waits for the server's {@code offset=} answer to a resumable FILE; -1 when it refused the file. */
+    private long awaitOffset(Slot slot) throws IOException {
+        long offset;
+        try {
+            offset = slot.offset().get(options.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IOException("connection failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("no answer to a resumable FILE within " + options.replyTimeout()
+                    + " (ferry.client.reply-timeout)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the server", e);
+        }
+        if (offset > slot.file().size()) {
+            throw new ProtocolException("the server holds " + offset + " bytes of " + slot.file().relativeName()
+                    + ", more than its " + slot.file().size());
+        }
+        if (offset > 0) {
+            log.info("resuming file={} from={} of={}", slot.file().relativeName(), offset, slot.file().size());
+        }
+        return offset;
+    }
+
+    /** Reads the bytes the server already holds into the digest, so COMMIT covers the whole file. */
+    private boolean digestHeld(FileChannel source, MessageDigest digest, long held, Slot slot) throws IOException {
+        for (long done = 0; done < held; ) {
+            int want = (int) Math.min(blockSize, held - done);
+            int got;
+            try {
+                got = readLocal(source, want);
+            } catch (IOException e) {
+                abandon(slot, new Outcome.Unreadable(e.toString()));
+                return false;
+            }
+            if (got < want) {
+                abandon(slot, new Outcome.Changed("it shrank while it was being sent"));
+                return false;
+            }
+            digest.update(block, 0, got);
+            done += got;
+        }
+        return true;
     }
 
     /** Not committed: the server discards it when the next FILE (or CLOSE) arrives and answers that FILE. */
@@ -271,13 +334,21 @@ public final class Pusher implements Closeable {
                     throw new IOException("no REPLY from the server within " + options.replyTimeout()
                             + " (ferry.client.reply-timeout)", e);
                 }
-                byte[] text = codec.openReply(reply.status(), reply.payload());
-                Slot slot = waiting.poll();
+                String text = new String(codec.openReply(reply.status(), reply.payload()), StandardCharsets.UTF_8);
+                Slot slot = waiting.peek();
                 if (slot == null) {
                     throw new ProtocolException("the server sent a REPLY while no file was waiting for one");
                 }
+                if (slot.offset() != null && !slot.offset().isDone()) {
+                    if (reply.status() == ReplyStatus.OK) {
+                        slot.offset().complete(offset(text));
+                        continue;
+                    }
+                    slot.offset().complete(-1L);
+                }
+                waiting.poll();
                 window.release();
-                slot.result().complete(outcome(reply.status(), new String(text, StandardCharsets.UTF_8)));
+                slot.result().complete(outcome(reply.status(), text));
             }
         } catch (IOException e) {
             fail(closing && e instanceof EOFException ? new EOFException("connection closed") : e);
@@ -285,6 +356,20 @@ public final class Pusher implements Closeable {
             log.error("reply reader failed", e);
             fail(new IOException("reply reader failed: " + e, e));
         }
+    }
+
+    private static long offset(String text) throws ProtocolException {
+        if (text.startsWith("offset=")) {
+            try {
+                long offset = Long.parseLong(text.substring("offset=".length()));
+                if (offset >= 0) {
+                    return offset;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+        }
+        throw new ProtocolException("the server answered a resumable FILE with '" + text + "', expected offset=N");
     }
 
     private static Outcome outcome(ReplyStatus status, String text) throws ProtocolException {
@@ -309,7 +394,12 @@ public final class Pusher implements Closeable {
         for (Slot slot; (slot = waiting.poll()) != null; ) {
             orphans.add(slot);
         }
-        orphans.forEach(slot -> slot.result().completeExceptionally(failure));
+        orphans.forEach(slot -> {
+            slot.result().completeExceptionally(failure);
+            if (slot.offset() != null) {
+                slot.offset().completeExceptionally(failure);
+            }
+        });
         window.release(options.window());
     }
 
@@ -318,6 +408,12 @@ public final class Pusher implements Closeable {
         if (cause != null) {
             throw new IOException("connection failed: " + cause.getMessage(), cause);
         }
+    }
+
+    /** Cuts the connection at once, without CLOSE (the server keeps resumable files); for a stop that cannot wait. */
+    public void abort() {
+        closing = true;
+        fail(new EOFException("connection aborted"));
     }
 
     /** True while no file waits for its REPLY. */

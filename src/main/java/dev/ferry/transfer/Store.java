@@ -1,5 +1,6 @@
 package dev.ferry.transfer;
 
+import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
@@ -7,8 +8,13 @@ import java.util.Optional;
  * connections, so implementations are thread-safe.
  */
 public interface Store {
-    /** A native file: {@code name} is a relative path with {@code /} separators, kept as sub-folders. */
-    Upload begin(String name) throws DeliveryException;
+    /**
+     * A native file: {@code name} is a relative path with {@code /} separators, kept as sub-folders.
+     *
+     * @param resumeKey for a large file, the key under which an interrupted transfer is kept and
+     *                  continued ({@link Upload#offset()}), or null
+     */
+    Upload begin(String name, String resumeKey) throws DeliveryException;
 
     /** A seed file: {@code typedPath} is what the seed user typed; only its last segment is kept. */
     Upload beginSeed(String typedPath) throws DeliveryException;
@@ -18,6 +24,12 @@ public interface Store {
 
     /** One file being received; used by one connection thread; {@link #close()} abandons it unless committed. */
     interface Upload extends AutoCloseable {
+        /** Bytes already held from an interrupted earlier attempt: the client continues from there. */
+        long offset();
+
+        /** Feeds the held bytes to {@code digest}, so the digest covers the whole file. */
+        void readHeld(MessageDigest digest) throws DeliveryException;
+
         void write(byte[] bytes, int offset, int length) throws DeliveryException;
 
         /**
@@ -30,5 +42,8 @@ public interface Store {
         /** Removes what was written; idempotent, never throws. */
         @Override
         void close();
+
+        /** The connection broke: keeps what was written of a resumable file, else as {@link #close()}. */
+        void suspend();
     }
 }

@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,18 +33,22 @@ class CrashTest {
         }
     }
 
+    /** Bytes in the server's temporary and partial (resumable) files. */
     private static long tempBytes(Path inbox) throws IOException {
-        Path tmp = inbox.resolve(".ferry/tmp");
-        if (!Files.isDirectory(tmp)) {
-            return 0;
+        long total = 0;
+        for (String dir : new String[] {".ferry/tmp", ".ferry/partial"}) {
+            Path folder = inbox.resolve(dir);
+            if (Files.isDirectory(folder)) {
+                try (Stream<Path> files = Files.list(folder)) {
+                    total += files.mapToLong(p -> p.toFile().length()).sum();
+                }
+            }
         }
-        try (Stream<Path> files = Files.list(tmp)) {
-            return files.mapToLong(p -> p.toFile().length()).sum();
-        }
+        return total;
     }
 
     @Test
-    void serverKilledInTheMiddleOfABigFileLeavesNothingAndDeliversAfterRestart() throws Exception {
+    void serverKilledInTheMiddleOfABigFileLeavesNothingAndResumesAfterRestart() throws Exception {
         int port = freePort();
         Path inbox = dir.resolve("inbox");
         String[] server = {"ferry.security.protocol", "plain", "ferry.server.host", "127.0.0.1", "ferry.server.port", Integer.toString(port),
@@ -56,7 +62,7 @@ class CrashTest {
                 .awaitLog("server listening", Duration.ofSeconds(30));
              ClientAgent client = Clients.start(clientSettings)) {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
-                    .until(() -> tempBytes(inbox) > 20L << 20);
+                    .until(() -> tempBytes(inbox) > 150L << 20);
 
             first.kill();
 
@@ -67,7 +73,10 @@ class CrashTest {
                     assertThat(Trees.digests(inbox)).isEqualTo(Map.of("big.bin", digest));
                     assertThat(Trees.digests(dir.resolve("outbox"))).isEmpty();
                 });
-                assertThat(second.log()).contains("stale temp files removed count=1");
+                Matcher resumed = Pattern.compile("resuming file=big.bin offset=(\\d+)").matcher(second.log());
+                assertThat(resumed.find()).as("the server resumed the file:\n%s", second.log()).isTrue();
+                assertThat(Long.parseLong(resumed.group(1))).as("bytes not sent again")
+                        .isGreaterThanOrEqualTo(96L << 20);
                 assertThat(tempBytes(inbox)).isZero();
                 assertThat(second.terminate(Duration.ofSeconds(15))).as("exit code after SIGTERM").isZero();
             }

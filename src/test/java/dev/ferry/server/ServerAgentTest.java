@@ -119,6 +119,52 @@ class ServerAgentTest {
     }
 
     @Test
+    void aResumableFileContinuesFromWhatTheServerHeldWhenTheConnectionBroke() throws IOException {
+        byte[] content = new byte[300_000];
+        new java.util.Random(5).nextBytes(content);
+        String key = "ab".repeat(32);
+        String header = "name=big.bin\nsize=" + content.length + "\nmtime=0\nresume-key=" + key + "\n";
+        try (RawClient first = hello()) {
+            first.send(new RawFrames().frame(0, header).frame(1, java.util.Arrays.copyOf(content, 100_000)));
+
+            assertThat(first.readReply()).isEqualTo(new RawClient.Answer(0, "offset=0"));
+        }
+        Path forced = inbox.resolve(".ferry/partial/" + key + ".forced");
+        org.awaitility.Awaitility.await().until(() -> Files.exists(forced) && Files.readString(forced).equals("100000"));
+
+        try (RawClient second = hello()) {
+            second.send(new RawFrames().frame(0, header));
+            assertThat(second.readReply()).isEqualTo(new RawClient.Answer(0, "offset=100000"));
+            second.send(new RawFrames().frame(1, java.util.Arrays.copyOfRange(content, 100_000, content.length))
+                    .frame(6, trailer(content.length, sha256(content))));
+
+            assertThat(second.readReply()).isEqualTo(new RawClient.Answer(0, "stored=big.bin"));
+        }
+        assertThat(inbox.resolve("big.bin")).hasBinaryContent(content);
+        try (Stream<Path> partial = Files.list(inbox.resolve(".ferry/partial"))) {
+            assertThat(partial).isEmpty();
+        }
+    }
+
+    @Test
+    void aResumableFileAbandonedByTheClientIsNotKept() throws IOException {
+        String key = "cd".repeat(32);
+        try (RawClient client = hello()) {
+            client.send(new RawFrames().frame(0, "name=a\nsize=10\nmtime=0\nresume-key=" + key + "\n")
+                    .frame(1, "12345"));
+            assertThat(client.readReply()).isEqualTo(new RawClient.Answer(0, "offset=0"));
+            client.send(new RawFrames().u64(2));
+
+            assertThat(client.closedByServer()).isTrue();
+        }
+        org.awaitility.Awaitility.await().untilAsserted(() -> {
+            try (Stream<Path> partial = Files.list(inbox.resolve(".ferry/partial"))) {
+                assertThat(partial).isEmpty();
+            }
+        });
+    }
+
+    @Test
     void wrongDigestGetsIntegrityAndStoresNothing() throws IOException {
         byte[] content = "tampered".getBytes(StandardCharsets.UTF_8);
         try (RawClient client = hello()) {

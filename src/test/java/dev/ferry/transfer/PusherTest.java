@@ -39,7 +39,7 @@ class PusherTest {
                 "ferry.server.host", "127.0.0.1", "ferry.server.port", "0"));
         ClientSecurity plain = new PlainPlugin().client(SecurityContext.of(TestSettings.load()));
         pusher = Pusher.open(new Socket("127.0.0.1", server.port()), plain,
-                new Pusher.Options("test", "plain", 4096, 4, Duration.ofSeconds(10)));
+                new Pusher.Options("test", "plain", 4096, 4, Duration.ofSeconds(10), 1L << 20));
     }
 
     @AfterEach
@@ -101,6 +101,14 @@ class PusherTest {
 
         assertThat(outcome).isInstanceOf(Outcome.Refused.class);
         assertThat(((Outcome.Refused) outcome).status()).isEqualTo(ReplyStatus.BAD_REQUEST);
+    }
+
+    @Test
+    void sendsAResumableFileFromTheStart() throws Exception {
+        SourceFile big = source("big.bin", 3L << 20, 7);
+
+        assertThat(pusher.push(big).get(20, TimeUnit.SECONDS)).isEqualTo(new Outcome.Stored("big.bin", false));
+        assertThat(Trees.digests(dir.resolve("inbox"))).isEqualTo(Trees.digests(dir.resolve("out")));
     }
 
     @Test

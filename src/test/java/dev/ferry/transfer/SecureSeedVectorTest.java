@@ -6,6 +6,7 @@ import dev.ferry.security.SeedRecording;
 import dev.ferry.security.rsa.SeedSignatures;
 import dev.ferry.server.Inbox;
 import dev.ferry.server.InboxStore;
+import dev.ferry.server.PartialFiles;
 import dev.ferry.server.Receipts;
 import dev.ferry.testing.Servers;
 import dev.ferry.testing.TestSettings;
@@ -51,7 +52,8 @@ class SecureSeedVectorTest {
     private byte[] replay(FerrySettings settings, byte[] clientBytes) throws IOException {
         ServerSession.Context context = new ServerSession.Context("recording", Servers.protocols(settings),
                 new InboxStore(new Inbox(inbox, ConflictPolicy.RENAME),
-                        Receipts.open(inbox.resolve(".ferry/receipts.log"), Duration.ofDays(1), Clock.systemUTC())),
+                        Receipts.open(inbox.resolve(".ferry/receipts.log"), Duration.ofDays(1), Clock.systemUTC()),
+                        new PartialFiles(inbox.resolve(".ferry/partial"), 1 << 20)),
                 new ReceptionLimits(1L << 30, 1 << 20, 256L << 20), SessionListener.NONE, new SecureRandom());
         ByteArrayOutputStream answer = new ByteArrayOutputStream();
         new ServerSession(new ByteArrayInputStream(clientBytes), answer, context).run();

@@ -7,6 +7,7 @@ import dev.ferry.security.ServerSecurity;
 import dev.ferry.security.plain.PlainPlugin;
 import dev.ferry.server.Inbox;
 import dev.ferry.server.InboxStore;
+import dev.ferry.server.PartialFiles;
 import dev.ferry.server.Receipts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +40,8 @@ class SeedVectorTest {
     private byte[] replay(String protocol, ServerSecurity security, byte[] clientBytes) throws IOException {
         ServerSession.Context context = new ServerSession.Context("recording", new ServerProtocols(protocol, security,
                 Map.of(protocol, security)), new InboxStore(new Inbox(inbox, ConflictPolicy.RENAME),
-                        Receipts.open(inbox.resolve(".ferry/receipts.log"), Duration.ofDays(1), Clock.systemUTC())),
+                        Receipts.open(inbox.resolve(".ferry/receipts.log"), Duration.ofDays(1), Clock.systemUTC()),
+                        new PartialFiles(inbox.resolve(".ferry/partial"), 1 << 20)),
                 new ReceptionLimits(1L << 30, 1 << 20, 256L << 20), SessionListener.NONE, new SecureRandom());
         ByteArrayOutputStream answer = new ByteArrayOutputStream();
         new ServerSession(new ByteArrayInputStream(clientBytes), answer, context).run();
