@@ -2,7 +2,6 @@ package dev.ferry.security.ap;
 
 import dev.ferry.security.ClientSecurity;
 import dev.ferry.security.HandshakeChannel;
-import dev.ferry.security.HandshakeException;
 import dev.ferry.security.SecurityContext;
 import dev.ferry.security.SecurityPlugin;
 import dev.ferry.security.SecuritySetupException;
@@ -12,6 +11,8 @@ import dev.ferry.security.ServerHandshake;
 import dev.ferry.security.ServerSecurity;
 import dev.ferry.security.SessionCodec;
 import dev.ferry.security.rsa.ClientAuthentication;
+import dev.ferry.security.rsa.RsaSeedReceiver;
+import dev.ferry.security.rsa.RsaServerHandshake;
 import dev.ferry.security.rsa.ServerAuthentication;
 import dev.ferry.security.rsa.SignedReplies;
 import dev.ferry.wire.FrameReader;
@@ -60,67 +61,19 @@ public final class ApPlugin implements SecurityPlugin {
         return new ServerSecurity() {
             @Override
             public ServerHandshake nativeHandshake() {
-                return new ServerHandshake() {
-                    private String clientName;
-
-                    @Override
-                    public Map<String, String> helloParameters() {
-                        return authentication.helloParameters();
-                    }
-
-                    @Override
-                    public SessionCodec finish(HandshakeChannel channel) throws IOException {
-                        clientName = authentication.authenticate(channel);
-                        return new ApCodec(SignedReplies.signer(authentication.identity().privateKey(),
-                                channel.transcript().hash()));
-                    }
-
-                    @Override
-                    public String clientName() {
-                        return clientName;
-                    }
-                };
+                return new RsaServerHandshake(authentication, Map.of(), channel -> new ApCodec(
+                        SignedReplies.signer(authentication.identity().privateKey(), channel.transcript().hash())));
             }
 
             @Override
             public SeedReceiver seedSession() {
-                return new ApSeedReceiver(authentication);
+                return new RsaSeedReceiver(authentication, "ap") {
+                    @Override
+                    public void decodeFile(FrameReader in, int length, ByteSink sink) throws IOException {
+                        SeedReceiver.copy(in, length, sink);
+                    }
+                };
             }
         };
-    }
-
-    /** A seed ...WithSecurityAP session: AUTH first, then raw files. */
-    private static final class ApSeedReceiver implements SeedReceiver {
-        private final ServerAuthentication authentication;
-        private boolean authenticated;
-
-        ApSeedReceiver(ServerAuthentication authentication) {
-            this.authentication = authentication;
-        }
-
-        @Override
-        public void onAuth(byte[] message, FrameWriter out) throws IOException {
-            authentication.answerSeed(message, out);
-            authenticated = true;
-        }
-
-        @Override
-        public void onKey(byte[] wrapped) throws IOException {
-            throw new HandshakeException("the client sent a session key (KEY), which belongs to cp2; this server"
-                    + " runs protocol ap");
-        }
-
-        @Override
-        public String dataRefusal() {
-            if (authentication.seedRefusal() != null) {
-                return authentication.seedRefusal();
-            }
-            return authenticated ? null : "AUTH is required before DATA (the server proves its identity first)";
-        }
-
-        @Override
-        public void decodeFile(FrameReader in, int length, ByteSink sink) throws IOException {
-            SeedReceiver.copy(in, length, sink);
-        }
     }
 }

@@ -2,7 +2,6 @@ package dev.ferry.security.cp1;
 
 import dev.ferry.security.ClientSecurity;
 import dev.ferry.security.HandshakeChannel;
-import dev.ferry.security.HandshakeException;
 import dev.ferry.security.SealException;
 import dev.ferry.security.SecurityContext;
 import dev.ferry.security.SecurityPlugin;
@@ -13,6 +12,8 @@ import dev.ferry.security.ServerHandshake;
 import dev.ferry.security.ServerSecurity;
 import dev.ferry.security.SessionCodec;
 import dev.ferry.security.rsa.ClientAuthentication;
+import dev.ferry.security.rsa.RsaSeedReceiver;
+import dev.ferry.security.rsa.RsaServerHandshake;
 import dev.ferry.security.rsa.ServerAuthentication;
 import dev.ferry.security.rsa.SignedReplies;
 import dev.ferry.wire.FrameReader;
@@ -70,26 +71,8 @@ public final class Cp1Plugin implements SecurityPlugin {
         return new ServerSecurity() {
             @Override
             public ServerHandshake nativeHandshake() {
-                return new ServerHandshake() {
-                    private String clientName;
-
-                    @Override
-                    public Map<String, String> helloParameters() {
-                        return authentication.helloParameters();
-                    }
-
-                    @Override
-                    public SessionCodec finish(HandshakeChannel channel) throws IOException {
-                        clientName = authentication.authenticate(channel);
-                        return new Cp1Codec(chunks, SignedReplies.signer(authentication.identity().privateKey(),
-                                channel.transcript().hash()));
-                    }
-
-                    @Override
-                    public String clientName() {
-                        return clientName;
-                    }
-                };
+                return new RsaServerHandshake(authentication, Map.of(), channel -> new Cp1Codec(chunks,
+                        SignedReplies.signer(authentication.identity().privateKey(), channel.transcript().hash())));
             }
 
             @Override
@@ -100,43 +83,21 @@ public final class Cp1Plugin implements SecurityPlugin {
     }
 
     /** A seed ...WithSecurityCP1 session: AUTH first, then each DATA a run of RSA-OAEP chunks. */
-    private static final class Cp1SeedReceiver implements SeedReceiver {
+    private static final class Cp1SeedReceiver extends RsaSeedReceiver {
         /** Chunks decrypted per batch: enough to keep every core busy, bounded in memory. */
         private static final int BATCH_CHUNKS = 256;
 
-        private final ServerAuthentication authentication;
         private final Cp1Chunks chunks;
-        private boolean authenticated;
 
         Cp1SeedReceiver(ServerAuthentication authentication, Cp1Chunks chunks) {
-            this.authentication = authentication;
+            super(authentication, "cp1");
             this.chunks = chunks;
-        }
-
-        @Override
-        public void onAuth(byte[] message, FrameWriter out) throws IOException {
-            authentication.answerSeed(message, out);
-            authenticated = true;
-        }
-
-        @Override
-        public void onKey(byte[] wrapped) throws IOException {
-            throw new HandshakeException("the client sent a session key (KEY), which belongs to cp2; this server"
-                    + " runs protocol cp1");
         }
 
         @Override
         public long maxEncodedLength(long fileSize) {
             long chunkCount = (fileSize + chunks.chunkPlain() - 1) / chunks.chunkPlain();
             return chunkCount * chunks.chunkSize();
-        }
-
-        @Override
-        public String dataRefusal() {
-            if (authentication.seedRefusal() != null) {
-                return authentication.seedRefusal();
-            }
-            return authenticated ? null : "AUTH is required before DATA (the server proves its identity first)";
         }
 
         @Override

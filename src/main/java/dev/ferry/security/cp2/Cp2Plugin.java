@@ -3,7 +3,6 @@ package dev.ferry.security.cp2;
 import dev.ferry.security.ClientSecurity;
 import dev.ferry.security.HandshakeChannel;
 import dev.ferry.security.HandshakeException;
-import dev.ferry.security.SealException;
 import dev.ferry.security.SecurityContext;
 import dev.ferry.security.SecurityPlugin;
 import dev.ferry.security.SecuritySetupException;
@@ -14,6 +13,8 @@ import dev.ferry.security.ServerSecurity;
 import dev.ferry.security.SessionCodec;
 import dev.ferry.security.rsa.ClientAuthentication;
 import dev.ferry.security.rsa.RsaOaep;
+import dev.ferry.security.rsa.RsaSeedReceiver;
+import dev.ferry.security.rsa.RsaServerHandshake;
 import dev.ferry.security.rsa.ServerAuthentication;
 import dev.ferry.wire.FrameReader;
 import dev.ferry.wire.FrameWriter;
@@ -29,7 +30,6 @@ import java.security.KeyPair;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.interfaces.RSAPublicKey;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -94,7 +94,7 @@ public final class Cp2Plugin implements SecurityPlugin {
         return new ServerSecurity() {
             @Override
             public ServerHandshake nativeHandshake() {
-                return new Cp2ServerHandshake(authentication, X25519.generate(random));
+                return handshake(authentication, X25519.generate(random));
             }
 
             @Override
@@ -113,64 +113,34 @@ public final class Cp2Plugin implements SecurityPlugin {
     }
 
     /** One native cp2 handshake, server side: its own ephemeral X25519 key goes into the HELLO answer. */
-    private static final class Cp2ServerHandshake implements ServerHandshake {
-        private final ServerAuthentication authentication;
-        private final KeyPair share;
-        private String clientName;
-
-        Cp2ServerHandshake(ServerAuthentication authentication, KeyPair share) {
-            this.authentication = authentication;
-            this.share = share;
-        }
-
-        @Override
-        public Map<String, String> helloParameters() {
-            Map<String, String> parameters = new LinkedHashMap<>(authentication.helloParameters());
-            parameters.put(Cp2KeyExchange.SHARE, Cp2KeyExchange.encodeShare(share.getPublic()));
-            return parameters;
-        }
-
-        @Override
-        public SessionCodec finish(HandshakeChannel channel) throws IOException {
-            clientName = authentication.authenticate(channel);
-            Mode mode = channel.in().readMode();
-            if (mode != Mode.KEY) {
-                throw new ProtocolException("expected KEY in the cp2 handshake, got " + mode);
-            }
-            byte[][] fields = Cp2KeyExchange.parseKeyMessage(channel.in().readPayload(Mode.KEY));
-            byte[] secret = unwrap(authentication, fields[0]);
-            if (secret.length != Cp2KeyExchange.SECRET_BYTES) {
-                throw new HandshakeException("the cp2 secret is " + secret.length + " bytes, expected "
-                        + Cp2KeyExchange.SECRET_BYTES);
-            }
-            return Cp2KeyExchange.codec(secret, share, X25519.decode(fields[1]), channel.transcript().hash());
-        }
-
-        @Override
-        public String clientName() {
-            return clientName;
-        }
+    private static ServerHandshake handshake(ServerAuthentication authentication, KeyPair share) {
+        return new RsaServerHandshake(authentication,
+                Map.of(Cp2KeyExchange.SHARE, Cp2KeyExchange.encodeShare(share.getPublic())), channel -> {
+                    Mode mode = channel.in().readMode();
+                    if (mode != Mode.KEY) {
+                        throw new ProtocolException("expected KEY in the cp2 handshake, got " + mode);
+                    }
+                    byte[][] fields = Cp2KeyExchange.parseKeyMessage(channel.in().readPayload(Mode.KEY));
+                    byte[] secret = unwrap(authentication, fields[0]);
+                    if (secret.length != Cp2KeyExchange.SECRET_BYTES) {
+                        throw new HandshakeException("the cp2 secret is " + secret.length + " bytes, expected "
+                                + Cp2KeyExchange.SECRET_BYTES);
+                    }
+                    return Cp2KeyExchange.codec(secret, share, X25519.decode(fields[1]), channel.transcript().hash());
+                });
     }
 
     /** A seed ...WithSecurityCP2 session: AUTH, KEY (a Fernet key), then each DATA one Fernet token. */
-    private static final class Cp2SeedReceiver implements SeedReceiver {
-        private final ServerAuthentication authentication;
-        private boolean authenticated;
+    private static final class Cp2SeedReceiver extends RsaSeedReceiver {
         private Fernet fernet;
 
         Cp2SeedReceiver(ServerAuthentication authentication) {
-            this.authentication = authentication;
-        }
-
-        @Override
-        public void onAuth(byte[] message, FrameWriter out) throws IOException {
-            authentication.answerSeed(message, out);
-            authenticated = true;
+            super(authentication, "cp2");
         }
 
         @Override
         public void onKey(byte[] wrapped) throws IOException {
-            byte[] text = unwrap(authentication, wrapped);
+            byte[] text = unwrap(authentication(), wrapped);
             fernet = new Fernet(FernetKey.parse(new String(text, StandardCharsets.US_ASCII)));
         }
 
@@ -180,13 +150,7 @@ public final class Cp2Plugin implements SecurityPlugin {
         }
 
         @Override
-        public String dataRefusal() {
-            if (authentication.seedRefusal() != null) {
-                return authentication.seedRefusal();
-            }
-            if (!authenticated) {
-                return "AUTH is required before DATA (the server proves its identity first)";
-            }
+        protected String keyRefusal() {
             return fernet == null ? "KEY is required before DATA (cp2 encrypts every file)" : null;
         }
 

@@ -10,9 +10,9 @@ import dev.ferry.security.SeedSender;
 import dev.ferry.security.ServerHandshake;
 import dev.ferry.security.ServerSecurity;
 import dev.ferry.security.SessionCodec;
+import dev.ferry.security.TransparentCodec;
 import dev.ferry.wire.FrameReader;
 import dev.ferry.wire.FrameWriter;
-import dev.ferry.wire.Mode;
 import dev.ferry.wire.ReplyStatus;
 
 import java.io.IOException;
@@ -85,35 +85,8 @@ public final class PlainPlugin implements SecurityPlugin {
     }
 
     /** The identity codec: payloads and replies travel as they are. */
-    private static final class PlainCodec implements SessionCodec {
+    private static final class PlainCodec extends TransparentCodec {
         static final PlainCodec INSTANCE = new PlainCodec();
-
-        @Override
-        public boolean transparent() {
-            return true;
-        }
-
-        @Override
-        public int sealedLength(int plainLength) {
-            return plainLength;
-        }
-
-        @Override
-        public int maxPlainLength(int sealedLength) {
-            return sealedLength;
-        }
-
-        @Override
-        public int seal(Mode mode, byte[] src, int offset, int length, byte[] dst) {
-            System.arraycopy(src, offset, dst, 0, length);
-            return length;
-        }
-
-        @Override
-        public int open(Mode mode, byte[] src, int offset, int length, byte[] dst) {
-            System.arraycopy(src, offset, dst, 0, length);
-            return length;
-        }
 
         @Override
         public byte[] sealReply(ReplyStatus status, byte[] payload) {
