@@ -5,8 +5,8 @@ import dev.ferry.security.ClientSecurity;
 import dev.ferry.transfer.Outcome;
 import dev.ferry.transfer.Pusher;
 import dev.ferry.transfer.SeedPusher;
-import dev.ferry.transfer.SessionRefusedException;
 import dev.ferry.transfer.SourceFile;
+import dev.ferry.wire.ProtocolException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -191,7 +191,8 @@ final class Sender implements Runnable {
                 closeQuietly(socket);
             }
             Duration wait = backoff.next();
-            String reason = e instanceof SessionRefusedException ? e.getMessage() : e.toString();
+            // The peer's refusals read best as they are; a network error needs its type (ConnectException, ...).
+            String reason = e instanceof ProtocolException ? e.getMessage() : e.toString();
             log.warn("server unavailable server={}:{} reason=\"{}\" retry-in={}ms", settings.serverHost(),
                     settings.serverPort(), reason, wait.toMillis());
             pause(wait);

@@ -231,10 +231,6 @@ public final class SettingsLoader {
                 v.bool("ferry.server.require-client-certificate"),
                 clientCa.isEmpty() ? caCert : Path.of(clientCa),
                 v.strings("ferry.server.allowed-clients"));
-        if (security.requireClientCertificate() && (protocol.equals("plain") || server.accept().contains("plain"))) {
-            throw v.bad("ferry.server.require-client-certificate", "protocol plain cannot check client certificates;"
-                    + " use ap, cp1 or cp2 (ferry.security.protocol and ferry.server.accept)");
-        }
         if (security.clientCert().isPresent() != security.clientKey().isPresent()) {
             throw v.bad("ferry.security.client-cert", "client-cert and client-key go together: set both or neither");
         }

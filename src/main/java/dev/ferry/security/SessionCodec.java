@@ -16,6 +16,15 @@ public interface SessionCodec {
         return false;
     }
 
+    /**
+     * True when this codec hides what the client sends (file names among it) while REPLYs travel
+     * readable, only signed (cp1, which has no key toward the client). The server then keeps names
+     * and reasons out of its file REPLYs, which would otherwise give away what FILE headers hide.
+     */
+    default boolean repliesInClear() {
+        return false;
+    }
+
     /** The largest DATA plaintext per block that is at most {@code requested} (cp1: whole RSA chunks). */
     default int blockSize(int requested) {
         return requested;

@@ -32,6 +32,12 @@ import java.util.Optional;
 final class NativeReception {
     private static final Logger log = LoggerFactory.getLogger(NativeReception.class);
 
+    // cp1 encrypts names toward the server but only signs its REPLYs: a name or a reason that names
+    // the file would reach anyone on the path in the clear, so such replies carry these instead.
+    private static final String NAME_WITHHELD = "(withheld)";
+    private static final String REASON_WITHHELD = "the reason is withheld because this protocol's replies are"
+            + " signed, not encrypted; the server's log has it";
+
     private enum State { IDLE, RECEIVING, DISCARDING }
 
     private final FrameReader in;
@@ -138,7 +144,7 @@ final class NativeReception {
         if (state == State.RECEIVING) {
             String abandoned = header.name();
             discardOpenFile();
-            reply(ReplyStatus.BAD_REQUEST, "abandoned=" + abandoned);
+            reply(ReplyStatus.BAD_REQUEST, "abandoned=" + shown(abandoned));
         }
         state = State.IDLE;
         FileHeader next = FileHeader.decode(Arrays.copyOf(plain, length));
@@ -249,7 +255,7 @@ final class NativeReception {
         }
         TransferLog.stored(stored, received, started, protocol, context.peer(), clientName, false);
         closeFile();
-        reply(ReplyStatus.OK, "stored=" + stored);
+        reply(ReplyStatus.OK, "stored=" + shown(stored));
     }
 
     /** Reads and opens the payload of the current frame into {@code plain}; returns its length. */
@@ -275,7 +281,12 @@ final class NativeReception {
         log.warn("refused file={} status={} reason=\"{}\" peer={}", name, status, reason, context.peer());
         discardOpenFile();
         state = State.DISCARDING;
-        reply(status, reason);
+        reply(status, codec.repliesInClear() ? REASON_WITHHELD : reason);
+    }
+
+    /** A file's name as a REPLY may carry it: withheld when replies travel readable but names do not (cp1). */
+    private String shown(String name) {
+        return codec.repliesInClear() ? NAME_WITHHELD : name;
     }
 
     private void reply(ReplyStatus status, String text) throws IOException {

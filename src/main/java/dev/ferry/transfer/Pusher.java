@@ -2,6 +2,7 @@ package dev.ferry.transfer;
 
 import dev.ferry.security.ClientSecurity;
 import dev.ferry.security.HandshakeChannel;
+import dev.ferry.security.SealException;
 import dev.ferry.security.SessionCodec;
 import dev.ferry.wire.FrameLimits;
 import dev.ferry.wire.FrameReader;
@@ -144,7 +145,11 @@ public final class Pusher implements Closeable {
         }
         Map<String, String> parameters = KeyValues.parse(answer.payload(), "HELLO answer");
         if (!"1".equals(parameters.get("ferry")) || !options.protocol().equals(parameters.get("protocol"))) {
-            throw new ProtocolException("HELLO answer does not confirm ferry=1 and protocol=" + options.protocol());
+            // A server that answers another protocol than the one asked for is refused, never followed:
+            // a HELLO rewritten in transit must not downgrade the session (PROTOCOL.md 3.1).
+            throw new ProtocolException("HELLO answer says ferry=" + parameters.get("ferry") + " protocol="
+                    + parameters.get("protocol") + ", expected ferry=1 protocol=" + options.protocol()
+                    + ": the HELLO was altered in transit or the server does not speak Ferry; nothing was sent");
         }
         SessionCodec codec = security.handshake(new HandshakeChannel(in, out, transcript, hello, parameters));
         in.transcript(null);
@@ -350,6 +355,11 @@ public final class Pusher implements Closeable {
                 window.release();
                 slot.result().complete(outcome(reply.status(), text));
             }
+        } catch (SealException e) {
+            // A REPLY that does not verify is forged or altered: no file is taken as delivered on it.
+            log.warn("connection dropped peer={} reason=\"{}\"; files waiting for a reply stay in the outbox",
+                    socket.getRemoteSocketAddress(), e.getMessage());
+            fail(e);
         } catch (IOException e) {
             fail(closing && e instanceof EOFException ? new EOFException("connection closed") : e);
         } catch (RuntimeException e) {

@@ -119,7 +119,7 @@ class SecureSeedVectorTest {
                 "ferry.server.require-client-certificate", "true");
 
         assertThatThrownBy(() -> replay(settings, SeedRecording.resource(protocol + ".c2s")))
-                .hasMessageContaining("requires client certificates");
+                .hasMessageContaining("cannot present a client certificate");
         assertThat(inboxNames()).isEmpty();
     }
 

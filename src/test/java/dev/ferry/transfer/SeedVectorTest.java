@@ -2,6 +2,7 @@ package dev.ferry.transfer;
 
 import dev.ferry.config.ConflictPolicy;
 import dev.ferry.security.SecurityContext;
+import dev.ferry.security.SecuritySetupException;
 import dev.ferry.testing.TestSettings;
 import dev.ferry.security.ServerSecurity;
 import dev.ferry.security.plain.PlainPlugin;
@@ -49,7 +50,7 @@ class SeedVectorTest {
     }
 
     @Test
-    void plainRecordingStoresBothFilesExactly() throws IOException {
+    void plainRecordingStoresBothFilesExactly() throws IOException, SecuritySetupException {
         ServerSecurity plain = new PlainPlugin().server(SecurityContext.of(TestSettings.load()));
 
         byte[] answer = replay("plain", plain, resource("plain.c2s"));
@@ -64,7 +65,7 @@ class SeedVectorTest {
     }
 
     @Test
-    void apRecordingIsRefusedByAPlainServerWithNothingStored() throws IOException {
+    void apRecordingIsRefusedByAPlainServerWithNothingStored() throws IOException, SecuritySetupException {
         ServerSecurity plain = new PlainPlugin().server(SecurityContext.of(TestSettings.load()));
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> replay("plain", plain, resource("ap.c2s")))

@@ -8,8 +8,8 @@ import dev.ferry.wire.ReplyStatus;
 
 /**
  * cp1's codec: every payload is a run of RSA-OAEP chunks to the server's key (as the seed's
- * ...WithSecurityCP1 DATA), REPLYs are signed by the server. A DATA block holds a whole number of
- * chunks, so no chunk straddles two frames.
+ * ...WithSecurityCP1 DATA), REPLYs are signed by the server but readable, so the server leaves
+ * names out of them. A DATA block holds a whole number of chunks, so no chunk straddles two frames.
  */
 final class Cp1Codec implements SessionCodec {
     private final Cp1Chunks chunks;
@@ -18,6 +18,11 @@ final class Cp1Codec implements SessionCodec {
     Cp1Codec(Cp1Chunks chunks, SignedReplies replies) {
         this.chunks = chunks;
         this.replies = replies;
+    }
+
+    @Override
+    public boolean repliesInClear() {
+        return true;
     }
 
     @Override

@@ -118,7 +118,8 @@ public final class Cp2Plugin implements SecurityPlugin {
                 Map.of(Cp2KeyExchange.SHARE, Cp2KeyExchange.encodeShare(share.getPublic())), channel -> {
                     Mode mode = channel.in().readMode();
                     if (mode != Mode.KEY) {
-                        throw new ProtocolException("expected KEY in the cp2 handshake, got " + mode);
+                        throw new ProtocolException("expected KEY in the cp2 handshake, got "
+                                + (mode == null ? "end of stream" : mode));
                     }
                     byte[][] fields = Cp2KeyExchange.parseKeyMessage(channel.in().readPayload(Mode.KEY));
                     byte[] secret = unwrap(authentication, fields[0]);

@@ -5,6 +5,7 @@ import dev.ferry.security.HandshakeChannel;
 import dev.ferry.security.HandshakeException;
 import dev.ferry.security.SecurityContext;
 import dev.ferry.security.SecurityPlugin;
+import dev.ferry.security.SecuritySetupException;
 import dev.ferry.security.SeedReceiver;
 import dev.ferry.security.SeedSender;
 import dev.ferry.security.ServerHandshake;
@@ -45,7 +46,14 @@ public final class PlainPlugin implements SecurityPlugin {
     }
 
     @Override
-    public ServerSecurity server(SecurityContext context) {
+    public ServerSecurity server(SecurityContext context) throws SecuritySetupException {
+        if (context.settings().requireClientCertificate()) {
+            // A client speaking plain (native or seed) proves nothing, so accepting plain would let
+            // anyone past the client certificates the server requires.
+            throw new SecuritySetupException("protocol plain cannot check client certificates, but"
+                    + " ferry.server.require-client-certificate = true; take plain out of ferry.server.accept and"
+                    + " ferry.security.protocol, or set require-client-certificate = false");
+        }
         return new ServerSecurity() {
             @Override
             public ServerHandshake nativeHandshake() {

@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * The part of a seed session every RSA protocol shares (ap, cp1, cp2): AUTH answered in the seed
- * layout, DATA refused before it (and always when client certificates are required). Subclasses
+ * layout (refused when client certificates are required), DATA refused before it. Subclasses
  * decode DATA, and cp2 takes KEY. Used by one connection thread.
  */
 public abstract class RsaSeedReceiver implements SeedReceiver {
@@ -40,9 +40,6 @@ public abstract class RsaSeedReceiver implements SeedReceiver {
 
     @Override
     public final String dataRefusal() {
-        if (authentication.seedRefusal() != null) {
-            return authentication.seedRefusal();
-        }
         if (!authenticated) {
             return "AUTH is required before DATA (the server proves its identity first)";
         }

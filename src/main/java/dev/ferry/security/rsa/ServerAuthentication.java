@@ -75,14 +75,17 @@ public final class ServerAuthentication {
         return clients == null ? Map.of() : Map.of("client-auth", "required");
     }
 
-    /** Null when seed clients may store files; otherwise why not (they cannot present a client certificate). */
-    public String seedRefusal() {
-        return clients == null ? null : "this server requires client certificates (ferry.server.require-client-certificate)"
-                + " and a client of the original programs cannot present one";
-    }
-
-    /** Seed AUTH: {@code u64 length, RSA-PSS signature of the message, u64 length, the certificate PEM}. */
+    /**
+     * Seed AUTH: {@code u64 length, RSA-PSS signature of the message, u64 length, the certificate PEM}.
+     * Refused when client certificates are required: a seed client cannot present one, and every
+     * seed protocol with AUTH needs it before DATA, so this closes the seed path to the inbox.
+     */
     public void answerSeed(byte[] message, FrameWriter out) throws IOException {
+        if (clients != null) {
+            throw new HandshakeException("a seed client (the original programs' protocol) cannot present a client"
+                    + " certificate, and this server requires one (ferry.server.require-client-certificate = true);"
+                    + " use a Ferry client with ferry.security.client-cert");
+        }
         byte[] signature = sign(message);
         byte[] pem = identity.chainPem();
         out.writeSized(signature, 0, signature.length);
