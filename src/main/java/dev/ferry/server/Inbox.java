@@ -17,9 +17,11 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -42,6 +44,7 @@ public final class Inbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(Inbox.class);
     private static final String TEMP_SUFFIX = ".part";
+    private static final String COMMITTING_SUFFIX = ".committing";
 
     private final Path root;
     private final Path tempDir;
@@ -105,6 +108,70 @@ public final class Inbox {
         List<String> name = List.copyOf(segments);
         InboxNames.requireValid(name);
         return new IncomingFile(this, name, partial);
+    }
+
+    /** A file published before a crash whose receipt may be missing (see {@link #recoverCommitted()}). */
+    public record Recovered(String receipt, String relativeName, Path marker) {
+    }
+
+    /**
+     * Renames a forced temporary file to {@code <receipt>.<random>.committing} before it is
+     * published: if the server dies after publishing and before recording the receipt, the next
+     * start finds the marker still linked to the published file and records the receipt then.
+     */
+    Path markCommitting(Path temp, String receipt) throws IOException {
+        byte[] random = new byte[8];
+        this.random.nextBytes(random);
+        Path marker = tempDir.resolve(receipt + "." + HexFormat.of().formatHex(random) + COMMITTING_SUFFIX);
+        return Files.move(temp, marker, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * At start: the files published by a run that died before recording their receipts. A
+     * marker that is still a hard link of a published file is matched to it by its file key; a
+     * marker that was never published is removed. Call {@link #forget} once each is recorded.
+     */
+    public List<Recovered> recoverCommitted() throws IOException {
+        Map<Object, Path> markers = new HashMap<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tempDir, "*" + COMMITTING_SUFFIX)) {
+            for (Path marker : entries) {
+                Object links = Files.getAttribute(marker, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+                if (links instanceof Integer count && count > 1) {
+                    markers.put(Files.readAttributes(marker, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                            .fileKey(), marker);
+                } else {
+                    deleteTemp(marker);
+                }
+            }
+        }
+        List<Recovered> recovered = new ArrayList<>();
+        if (markers.isEmpty()) {
+            return recovered;
+        }
+        Path work = root.resolve(WORK_DIR);
+        try (var files = Files.walk(root)) {
+            files.filter(p -> !p.startsWith(work)).forEach(p -> {
+                try {
+                    BasicFileAttributes attributes = Files.readAttributes(p, BasicFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS);
+                    Path marker = attributes.isRegularFile() ? markers.remove(attributes.fileKey()) : null;
+                    if (marker != null) {
+                        String receipt = marker.getFileName().toString();
+                        recovered.add(new Recovered(receipt.substring(0, receipt.indexOf('.')),
+                                root.relativize(p).toString().replace('\\', '/'), marker));
+                    }
+                } catch (IOException e) {
+                    LOG.warn("inbox file not checked file={} reason={}", p, e.toString());
+                }
+            });
+        }
+        markers.values().forEach(Inbox::deleteTemp);
+        return recovered;
+    }
+
+    /** Removes a commit marker once its receipt is recorded (the published file stays). */
+    public void forget(Path marker) {
+        deleteTemp(marker);
     }
 
     /** Publishes a forced temporary file under {@code segments} following the conflict policy. */
@@ -178,7 +245,10 @@ public final class Inbox {
             }
             return placed;
         }
-        deleteTemp(temp);
+        if (!temp.getFileName().toString().endsWith(COMMITTING_SUFFIX)) {
+            // A commit marker stays linked until the receipt is recorded (forget).
+            deleteTemp(temp);
+        }
         return true;
     }
 
@@ -237,7 +307,8 @@ public final class Inbox {
         int count = 0;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(tempDir)) {
             for (Path entry : entries) {
-                if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)
+                        || entry.getFileName().toString().endsWith(COMMITTING_SUFFIX)) {
                     continue;
                 }
                 try {

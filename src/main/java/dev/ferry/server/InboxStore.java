@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -120,7 +121,8 @@ public final class InboxStore implements Store {
         public String commit(long mtimeMillis, byte[] id) throws DeliveryException {
             String stored;
             try {
-                stored = file.commit(mtimeMillis < 0 ? null : FileTime.fromMillis(mtimeMillis)).relativeName();
+                stored = file.commit(mtimeMillis < 0 ? null : FileTime.fromMillis(mtimeMillis),
+                        id == null ? null : HexFormat.of().formatHex(id)).relativeName();
             } catch (InboxNameException e) {
                 throw new DeliveryException(ReplyStatus.BAD_REQUEST, e.getMessage(), e);
             } catch (IOException e) {
@@ -129,9 +131,10 @@ public final class InboxStore implements Store {
             if (id != null) {
                 try {
                     receipts.record(id, stored);
+                    file.receiptRecorded();
                 } catch (IOException e) {
-                    // The file is stored; without its receipt a re-send would be stored twice, never lost.
-                    log.error("receipt not recorded file={} reason=\"{}\"; a re-send of it would be stored again",
+                    // The file is stored; its commit marker stays, so the next start records the receipt.
+                    log.error("receipt not recorded file={} reason=\"{}\"; it is recorded at the next start",
                             stored, e.getMessage());
                 }
             }

@@ -33,7 +33,7 @@ public final class IncomingFile implements Closeable {
 
     private final Inbox inbox;
     private final List<String> segments;
-    private final Path temp;
+    private Path temp;
     private final FileChannel channel;
     private final PartialFiles.Partial partial;
     private final long offset;
@@ -118,12 +118,24 @@ public final class IncomingFile implements Closeable {
 
     /** As {@link #commit()}, giving the file the sender's modification time (null keeps the time of writing). */
     public StoredFile commit(FileTime lastModified) throws IOException, InboxNameException {
+        return commit(lastModified, null);
+    }
+
+    /**
+     * As {@link #commit(FileTime)}; with a {@code receipt} (hex) the file is published through a
+     * commit marker that stays until {@link #receiptRecorded()}, so a crash before the receipt is
+     * recorded is recovered at the next start ({@link Inbox#recoverCommitted()}).
+     */
+    public StoredFile commit(FileTime lastModified, String receipt) throws IOException, InboxNameException {
         requireOpen();
         try {
             channel.force(true);
             channel.close();
             if (lastModified != null) {
                 Files.setLastModifiedTime(temp, lastModified);
+            }
+            if (receipt != null) {
+                temp = inbox.markCommitting(temp, receipt);
             }
             StoredFile stored = inbox.publish(temp, segments, size);
             state = State.COMMITTED;
@@ -173,6 +185,13 @@ public final class IncomingFile implements Closeable {
             LOG.debug("abandoned name={} temp={} bytes={}", InboxNames.show(String.join("/", segments)), temp, size);
         } catch (IOException e) {
             LOG.warn("temp file not removed temp={} reason={}", temp, e.toString());
+        }
+    }
+
+    /** After a commit with a receipt: the receipt is recorded, the commit marker can go. */
+    public void receiptRecorded() {
+        if (state == State.COMMITTED) {
+            inbox.forget(temp);
         }
     }
 

@@ -18,6 +18,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,6 +60,12 @@ public final class ServerAgent implements AutoCloseable {
         this.inbox = new Inbox(settings.inbox(), settings.onConflict());
         this.receipts = Receipts.open(inbox.root().resolve(Inbox.WORK_DIR).resolve("receipts.log"),
                 settings.receiptsRetention(), Clock.systemUTC());
+        for (Inbox.Recovered file : inbox.recoverCommitted()) {
+            // Published by a run that died before recording the receipt.
+            receipts.record(HexFormat.of().parseHex(file.receipt()), file.relativeName());
+            inbox.forget(file.marker());
+            log.info("receipt recovered file={} (stored just before the previous run stopped)", file.relativeName());
+        }
         PartialFiles partials = new PartialFiles(inbox.root().resolve(Inbox.WORK_DIR).resolve("partial"),
                 settings.resumeCheckpoint());
         partials.removeStale(settings.resumeRetention(), Clock.systemUTC());

@@ -119,6 +119,27 @@ class ServerAgentTest {
     }
 
     @Test
+    void aFileStoredJustBeforeACrashIsADuplicateAfterTheRestart() throws IOException {
+        byte[] content = "stored before the crash".getBytes(StandardCharsets.UTF_8);
+        byte[] id = sha256("crash-version".getBytes(StandardCharsets.UTF_8));
+        stop();
+        // The state a server leaves when it dies after publishing and before recording the receipt.
+        Files.write(inbox.resolve("crash.txt"), content);
+        Files.createLink(inbox.resolve(".ferry/tmp/" + java.util.HexFormat.of().formatHex(id) + ".01.committing"),
+                inbox.resolve("crash.txt"));
+        start();
+
+        try (RawClient client = hello()) {
+            client.send(new RawFrames().frame(0, "name=crash.txt\nsize=" + content.length + "\nmtime=0\n")
+                    .frame(1, content)
+                    .frame(6, ByteBuffer.allocate(72).putLong(content.length).put(sha256(content)).put(id).array()));
+
+            assertThat(client.readReply()).isEqualTo(new RawClient.Answer(0, "duplicate=crash.txt"));
+        }
+        assertThat(inboxFiles()).containsExactly("crash.txt");
+    }
+
+    @Test
     void aResumableFileContinuesFromWhatTheServerHeldWhenTheConnectionBroke() throws IOException {
         byte[] content = new byte[300_000];
         new java.util.Random(5).nextBytes(content);
