@@ -3,7 +3,10 @@ package dev.ferry.testing;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -12,7 +15,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /** Folder trees for end-to-end tests: random files, and relative name to SHA-256 maps. */
 public final class Trees {
@@ -48,14 +50,30 @@ public final class Trees {
         }
     }
 
-    /** Relative name (with '/') to SHA-256 hex of every regular file under root, skipping hidden paths. */
+    /**
+     * Relative name (with '/') to SHA-256 hex of every regular file under root, skipping hidden
+     * paths and files that vanish while it looks (agents delete and move files meanwhile).
+     */
     public static Map<String, String> digests(Path root) {
         Map<String, String> digests = new TreeMap<>();
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.filter(Files::isRegularFile).forEach(p -> {
-                String name = root.relativize(p).toString().replace('\\', '/');
-                if (!name.startsWith(".") && !name.contains("/.")) {
-                    digests.put(name, sha256(p));
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    String name = root.relativize(file).toString().replace('\\', '/');
+                    if (attributes.isRegularFile() && !name.startsWith(".") && !name.contains("/.")) {
+                        try {
+                            digests.put(name, sha256(file));
+                        } catch (UncheckedIOException e) {
+                            // gone meanwhile
+                        }
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE;
                 }
             });
         } catch (IOException e) {
