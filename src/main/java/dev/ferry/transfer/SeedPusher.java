@@ -27,7 +27,8 @@ import java.util.Objects;
  * name) and DATA (the whole encoded file) for each, then CLOSE. The original servers never
  * acknowledge; they handle frames in order and close after CLOSE, so an orderly end of stream
  * after CLOSE means every file was stored, and anything else means none may be assumed stored.
- * Used by one thread; the caller owns the socket.
+ * Then CLOSE once more, as the original client does, to learn whether the server reset the
+ * connection (it closed before reading all). Used by one thread; the caller owns the socket.
  */
 public final class SeedPusher {
     private final ClientSecurity security;
@@ -54,8 +55,8 @@ public final class SeedPusher {
         }
         out.writeClose();
         out.flush();
-        socket.shutdownOutput();
         awaitOrderlyClose(socket.getInputStream());
+        confirmNothingWasRefused(out);
         return outcomes;
     }
 
@@ -84,6 +85,22 @@ public final class SeedPusher {
         out.writeFrame(Mode.DATA, sender.encodeFile(content));
         out.flush();
         return new Outcome.Stored(name, false);
+    }
+
+    /**
+     * The server's end of stream alone does not prove it read everything: one that closed in order
+     * before the rest of the session arrived answers those bytes with a reset, which a read never
+     * reports once the end of stream was seen. A write does, so, like the original client, send
+     * CLOSE a second time: it fails only if the connection was reset.
+     */
+    private static void confirmNothingWasRefused(FrameWriter out) throws IOException {
+        try {
+            out.writeClose();
+            out.flush();
+        } catch (IOException e) {
+            throw new IOException("the server closed the session before it had read all of it (" + e.getMessage()
+                    + "); no file of the session counts as delivered", e);
+        }
     }
 
     private static void awaitOrderlyClose(InputStream in) throws IOException {
