@@ -15,6 +15,7 @@ public record ServerSettings(
         long maxFileSize,
         int maxBlock,
         long seedMaxFileSize,
+        long minFreeSpace,
         Duration handshakeTimeout,
         Duration idleTimeout,
         List<String> accept,
@@ -41,6 +42,6 @@ public record ServerSettings(
     /** A copy listening on another address and port (for {@code ferry local} and tests). */
     public ServerSettings withAddress(String newHost, int newPort) {
         return new ServerSettings(newHost, newPort, inbox, onConflict, maxConnections, maxFileSize, maxBlock,
-                seedMaxFileSize, handshakeTimeout, idleTimeout, accept, receiptsRetention, resumeCheckpoint, resumeRetention, shutdownGrace);
+                seedMaxFileSize, minFreeSpace, handshakeTimeout, idleTimeout, accept, receiptsRetention, resumeCheckpoint, resumeRetention, shutdownGrace);
     }
 }

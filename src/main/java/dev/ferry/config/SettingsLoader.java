@@ -181,6 +181,7 @@ public final class SettingsLoader {
                 v.bytes("ferry.server.max-file-size", 0, Long.MAX_VALUE),
                 (int) v.bytes("ferry.server.max-block", 64 * 1024, 16 * MIB),
                 v.bytes("ferry.server.seed-max-file-size", 0, 1024 * MIB),
+                v.bytes("ferry.server.min-free-space", 0, Long.MAX_VALUE),
                 v.duration("ferry.server.handshake-timeout", Duration.ofMillis(100), Duration.ofHours(1)),
                 v.duration("ferry.server.idle-timeout", Duration.ofSeconds(1), Duration.ofDays(1)),
                 accept.isEmpty() ? List.of(protocol) : accept,

@@ -3,11 +3,13 @@ package dev.ferry.server;
 import dev.ferry.transfer.DeliveryException;
 import dev.ferry.transfer.Store;
 import dev.ferry.wire.ReplyStatus;
+import dev.ferry.wire.Sizes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -27,11 +29,31 @@ public final class InboxStore implements Store {
     private final Inbox inbox;
     private final Receipts receipts;
     private final PartialFiles partials;
+    private final long minFreeSpace;
 
-    public InboxStore(Inbox inbox, Receipts receipts, PartialFiles partials) {
+    /**
+     * @param minFreeSpace a file is refused (UNAVAILABLE, the client tries again later) when
+     *                     storing it would leave less free space than this ({@code ferry.server.min-free-space})
+     */
+    public InboxStore(Inbox inbox, Receipts receipts, PartialFiles partials, long minFreeSpace) {
         this.inbox = Objects.requireNonNull(inbox, "inbox");
         this.receipts = Objects.requireNonNull(receipts, "receipts");
         this.partials = Objects.requireNonNull(partials, "partials");
+        this.minFreeSpace = minFreeSpace;
+    }
+
+    private void checkSpace(long size) throws DeliveryException {
+        long free;
+        try {
+            free = Files.getFileStore(inbox.root()).getUsableSpace();
+        } catch (IOException e) {
+            throw unavailable("cannot read the inbox's free space", e);
+        }
+        if (free - size < minFreeSpace) {
+            throw new DeliveryException(ReplyStatus.UNAVAILABLE, "the inbox has " + Sizes.format(free) + " free;"
+                    + " storing " + Sizes.format(size) + " would leave less than " + Sizes.format(minFreeSpace)
+                    + " (ferry.server.min-free-space); the client sends it again later, free some space");
+        }
     }
 
     @Override
@@ -40,13 +62,14 @@ public final class InboxStore implements Store {
     }
 
     @Override
-    public Upload begin(String name, String resumeKey) throws DeliveryException {
+    public Upload begin(String name, long size, String resumeKey) throws DeliveryException {
         List<String> segments;
         try {
             segments = InboxNames.checkRelativePath(name);
         } catch (InboxNameException e) {
             throw new DeliveryException(ReplyStatus.BAD_REQUEST, e.getMessage(), e);
         }
+        checkSpace(size);
         if (resumeKey == null) {
             return open(segments);
         }
@@ -58,12 +81,15 @@ public final class InboxStore implements Store {
     }
 
     @Override
-    public Upload beginSeed(String typedPath) throws DeliveryException {
+    public Upload beginSeed(String typedPath, long size) throws DeliveryException {
+        List<String> segments;
         try {
-            return open(List.of(InboxNames.lastSegment(typedPath)));
+            segments = List.of(InboxNames.lastSegment(typedPath));
         } catch (InboxNameException e) {
             throw new DeliveryException(ReplyStatus.BAD_REQUEST, e.getMessage(), e);
         }
+        checkSpace(size);
+        return open(segments);
     }
 
     private Upload open(List<String> segments) throws DeliveryException {

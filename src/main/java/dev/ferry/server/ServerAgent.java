@@ -69,7 +69,7 @@ public final class ServerAgent implements AutoCloseable {
         PartialFiles partials = new PartialFiles(inbox.root().resolve(Inbox.WORK_DIR).resolve("partial"),
                 settings.resumeCheckpoint());
         partials.removeStale(settings.resumeRetention(), Clock.systemUTC());
-        this.store = new InboxStore(inbox, receipts, partials);
+        this.store = new InboxStore(inbox, receipts, partials, settings.minFreeSpace());
         AtomicInteger threads = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(settings.maxConnections(), settings.maxConnections(), 30,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
@@ -194,6 +194,8 @@ public final class ServerAgent implements AutoCloseable {
         public void run() {
             var timer = deadlines.schedule(this::handshakeExpired, settings.handshakeTimeout().toMillis(),
                     TimeUnit.MILLISECONDS);
+            ServerSession session = null;
+            boolean orderly = false;
             try {
                 socket.setTcpNoDelay(true);
                 socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.idleTimeout().toMillis()));
@@ -202,7 +204,9 @@ public final class ServerAgent implements AutoCloseable {
                         new ReceptionLimits(settings.maxFileSize(), settings.maxBlock(), settings.seedMaxFileSize()),
                         events, random);
                 log.debug("connection opened id={} peer={}", id, peer);
-                new ServerSession(socket.getInputStream(), socket.getOutputStream(), context).run();
+                session = new ServerSession(socket.getInputStream(), socket.getOutputStream(), context);
+                session.run();
+                orderly = true;
             } catch (SocketTimeoutException e) {
                 log.warn("connection closed peer={} reason=\"idle for {}ms (ferry.server.idle-timeout)\"", peer,
                         settings.idleTimeout().toMillis());
@@ -221,9 +225,21 @@ public final class ServerAgent implements AutoCloseable {
                 log.error("connection failed peer={}", peer, e);
             } finally {
                 timer.cancel(false);
+                if (!orderly && session != null && session.seed()) {
+                    reset();
+                }
                 closeQuietly(socket);
                 connections.remove(this);
                 log.debug("connection closed id={} peer={}", id, peer);
+            }
+        }
+
+        /** Closes with a reset (RST) instead of an orderly end, so a seed client cannot mistake it for success. */
+        private void reset() {
+            try {
+                socket.setSoLinger(true, 0);
+            } catch (IOException e) {
+                log.debug("reset not set: {}", e.toString());
             }
         }
 

@@ -155,7 +155,7 @@ final class NativeReception {
             return;
         }
         try {
-            upload = context.store().begin(next.name(), next.resumeKey());
+            upload = context.store().begin(next.name(), next.size(), next.resumeKey());
         } catch (DeliveryException e) {
             failFile(next.name(), e.status(), e.getMessage());
             return;

@@ -82,7 +82,7 @@ final class SeedReception {
         long start = System.nanoTime();
         Store.Upload upload;
         try {
-            upload = context.store().beginSeed(name);
+            upload = context.store().beginSeed(name, length);
         } catch (DeliveryException e) {
             log.warn("refused seed file name={} reason=\"{}\" peer={}", name, e.getMessage(), context.peer());
             seed.decodeFile(in, length, (bytes, offset, count) -> { });

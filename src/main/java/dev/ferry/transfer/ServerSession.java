@@ -22,6 +22,7 @@ public final class ServerSession {
     private final InputStream in;
     private final OutputStream out;
     private final Context context;
+    private volatile boolean seed;
 
     /** What every session of one server agent shares. */
     public record Context(String peer, ServerProtocols protocols, Store store, ReceptionLimits limits,
@@ -58,8 +59,18 @@ public final class ServerSession {
             writer.transcript(transcript);
             new NativeReception(reader, writer, transcript, context).run();
         } else {
+            seed = true;
             reader.transcript(null);
             new SeedReception(reader, writer, context).run(mode);
         }
+    }
+
+    /**
+     * True once the session turned out to be a seed session. A seed client learns that its files
+     * were not stored only from a reset connection (it gets no answer), so the caller resets
+     * rather than closes a seed session that ends other than by CLOSE.
+     */
+    public boolean seed() {
+        return seed;
     }
 }

@@ -11,13 +11,18 @@ public interface Store {
     /**
      * A native file: {@code name} is a relative path with {@code /} separators, kept as sub-folders.
      *
+     * @param size the bytes announced, to check that the inbox has room for them
      * @param resumeKey for a large file, the key under which an interrupted transfer is kept and
      *                  continued ({@link Upload#offset()}), or null
      */
-    Upload begin(String name, String resumeKey) throws DeliveryException;
+    Upload begin(String name, long size, String resumeKey) throws DeliveryException;
 
-    /** A seed file: {@code typedPath} is what the seed user typed; only its last segment is kept. */
-    Upload beginSeed(String typedPath) throws DeliveryException;
+    /**
+     * A seed file: {@code typedPath} is what the seed user typed; only its last segment is kept.
+     *
+     * @param size an upper bound of the file's size (its encoded length)
+     */
+    Upload beginSeed(String typedPath, long size) throws DeliveryException;
 
     /** The name under which the file version {@code id} (from COMMIT) was already stored, if it was. */
     Optional<String> storedAs(byte[] id);

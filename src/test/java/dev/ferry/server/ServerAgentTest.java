@@ -305,6 +305,23 @@ class ServerAgentTest {
     }
 
     @Test
+    void refusesForNowAFileThatWouldFillTheDisk() throws IOException {
+        server.close();
+        server = Servers.start(TestSettings.load("ferry.server.inbox", inbox.toString(),
+                "ferry.server.host", "127.0.0.1", "ferry.server.port", "0", "ferry.server.max-file-size", "1 MiB",
+                "ferry.server.min-free-space", "1000000 TiB"));
+        try (RawClient client = hello()) {
+            client.send(file(new RawFrames(), "a.txt", new byte[] {1}));
+
+            RawClient.Answer answer = client.readReply();
+
+            assertThat(answer.status()).isEqualTo(5);
+            assertThat(answer.text()).contains("ferry.server.min-free-space");
+        }
+        assertThat(inboxFiles()).isEmpty();
+    }
+
+    @Test
     void dropsAConnectionThatStaysIdle() throws IOException {
         server.close();
         server = Servers.start(TestSettings.load("ferry.server.inbox", inbox.toString(),

@@ -53,7 +53,7 @@ class SecureSeedVectorTest {
         ServerSession.Context context = new ServerSession.Context("recording", Servers.protocols(settings),
                 new InboxStore(new Inbox(inbox, ConflictPolicy.RENAME),
                         Receipts.open(inbox.resolve(".ferry/receipts.log"), Duration.ofDays(1), Clock.systemUTC()),
-                        new PartialFiles(inbox.resolve(".ferry/partial"), 1 << 20)),
+                        new PartialFiles(inbox.resolve(".ferry/partial"), 1 << 20), 0),
                 new ReceptionLimits(1L << 30, 1 << 20, 256L << 20), SessionListener.NONE, new SecureRandom());
         ByteArrayOutputStream answer = new ByteArrayOutputStream();
         new ServerSession(new ByteArrayInputStream(clientBytes), answer, context).run();
