@@ -18,6 +18,8 @@ public record ServerSettings(
         long minFreeSpace,
         Duration handshakeTimeout,
         Duration idleTimeout,
+        Duration frameTimeout,
+        long minRate,
         List<String> accept,
         Duration receiptsRetention,
         long resumeCheckpoint,
@@ -42,6 +44,7 @@ public record ServerSettings(
     /** A copy listening on another address and port (for {@code ferry local} and tests). */
     public ServerSettings withAddress(String newHost, int newPort) {
         return new ServerSettings(newHost, newPort, inbox, onConflict, maxConnections, maxFileSize, maxBlock,
-                seedMaxFileSize, minFreeSpace, handshakeTimeout, idleTimeout, accept, receiptsRetention, resumeCheckpoint, resumeRetention, shutdownGrace);
+                seedMaxFileSize, minFreeSpace, handshakeTimeout, idleTimeout, frameTimeout, minRate, accept,
+                receiptsRetention, resumeCheckpoint, resumeRetention, shutdownGrace);
     }
 }

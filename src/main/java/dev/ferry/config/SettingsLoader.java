@@ -184,6 +184,8 @@ public final class SettingsLoader {
                 v.bytes("ferry.server.min-free-space", 0, Long.MAX_VALUE),
                 v.duration("ferry.server.handshake-timeout", Duration.ofMillis(100), Duration.ofHours(1)),
                 v.duration("ferry.server.idle-timeout", Duration.ofSeconds(1), Duration.ofDays(1)),
+                v.duration("ferry.server.frame-timeout", Duration.ofMillis(100), Duration.ofHours(1)),
+                v.bytes("ferry.server.min-rate", 1, Long.MAX_VALUE),
                 accept.isEmpty() ? List.of(protocol) : accept,
                 v.duration("ferry.server.receipts.retention", Duration.ofMinutes(1), Duration.ofDays(3650)),
                 v.bytes("ferry.server.resume.checkpoint", MIB, 1024 * MIB),

@@ -39,6 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ServerAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServerAgent.class);
+    private static final long DEADLINE_CHECK_MILLIS = 200;
 
     private final ServerSettings settings;
     private final ServerProtocols protocols;
@@ -95,6 +96,8 @@ public final class ServerAgent implements AutoCloseable {
                     + " (is another server running? change ferry.server.port)", e);
         }
         listener = socket;
+        deadlines.scheduleAtFixedRate(this::checkDeadlines, DEADLINE_CHECK_MILLIS, DEADLINE_CHECK_MILLIS,
+                TimeUnit.MILLISECONDS);
         acceptor = new Thread(this::acceptLoop, "ferry-accept");
         acceptor.start();
         log.info("server listening address={}:{} inbox={} protocols={} seed-protocol={}", settings.host(), port(),
@@ -121,7 +124,7 @@ public final class ServerAgent implements AutoCloseable {
                 }
                 return;
             }
-            if (connections.size() >= settings.maxConnections()) {
+            if (liveConnections() >= settings.maxConnections() && !evictOneWithoutHandshake()) {
                 log.warn("connection refused peer={} reason=\"{} connections already (ferry.server.max-connections)\"",
                         socket.getRemoteSocketAddress(), settings.maxConnections());
                 closeQuietly(socket);
@@ -131,6 +134,36 @@ public final class ServerAgent implements AutoCloseable {
             connections.add(connection);
             workers.execute(connection);
         }
+    }
+
+    /**
+     * When the server is full, makes room by cutting the oldest connection that has not finished its
+     * handshake: idle or slow connections from anyone then cannot keep an authenticated client out.
+     */
+    private boolean evictOneWithoutHandshake() {
+        Connection oldest = null;
+        for (Connection connection : connections) {
+            if (!connection.handshakeDone && connection.cutReason == null
+                    && (oldest == null || connection.acceptedNanos < oldest.acceptedNanos)) {
+                oldest = connection;
+            }
+        }
+        if (oldest == null) {
+            return false;
+        }
+        oldest.cut("the server is full (ferry.server.max-connections) and this connection had not finished its"
+                + " handshake");
+        return true;
+    }
+
+    /** Connections not already cut (a cut one leaves the set when its thread ends, a moment later). */
+    private long liveConnections() {
+        return connections.stream().filter(connection -> connection.cutReason == null).count();
+    }
+
+    private void checkDeadlines() {
+        long now = System.nanoTime();
+        connections.forEach(connection -> connection.checkDeadlines(now));
     }
 
     /** Stops accepting, waits up to shutdown-grace for open files, then closes every connection. */
@@ -181,8 +214,14 @@ public final class ServerAgent implements AutoCloseable {
         private final Socket socket;
         private final String peer;
         private final int id;
+        private final long acceptedNanos = System.nanoTime();
         private volatile boolean handshakeDone;
         private volatile boolean fileOpen;
+        private volatile long frameStartNanos;
+        /** When the frame being read must be complete; 0 between frames. */
+        private volatile long frameDeadlineNanos;
+        /** Why the deadline checker cut the connection, for its one log line. */
+        private volatile String cutReason;
 
         Connection(Socket socket, int id) {
             this.socket = socket;
@@ -190,10 +229,28 @@ public final class ServerAgent implements AutoCloseable {
             this.peer = String.valueOf(socket.getRemoteSocketAddress());
         }
 
+        /** Deadlines per phase: the whole handshake, then each frame (idle time between frames is the socket's timeout). */
+        void checkDeadlines(long now) {
+            if (!handshakeDone && now - acceptedNanos > settings.handshakeTimeout().toNanos()) {
+                cut("no handshake within " + settings.handshakeTimeout().toMillis()
+                        + "ms (ferry.server.handshake-timeout)");
+            }
+            long frameDeadline = frameDeadlineNanos;
+            if (frameDeadline != 0 && now - frameDeadline > 0) {
+                cut("too slow: a frame was not complete in time (ferry.server.frame-timeout plus the frame's size"
+                        + " at ferry.server.min-rate)");
+            }
+        }
+
+        void cut(String reason) {
+            if (cutReason == null) {
+                cutReason = reason;
+            }
+            closeQuietly(socket);
+        }
+
         @Override
         public void run() {
-            var timer = deadlines.schedule(this::handshakeExpired, settings.handshakeTimeout().toMillis(),
-                    TimeUnit.MILLISECONDS);
             ServerSession session = null;
             boolean orderly = false;
             try {
@@ -213,9 +270,8 @@ public final class ServerAgent implements AutoCloseable {
             } catch (ProtocolException e) {
                 log.warn("connection closed peer={} reason=\"{}\"", peer, e.getMessage());
             } catch (IOException e) {
-                if (!handshakeDone && socket.isClosed() && !stopping) {
-                    log.warn("connection closed peer={} reason=\"no handshake within {}ms (ferry.server.handshake-timeout)\"",
-                            peer, settings.handshakeTimeout().toMillis());
+                if (cutReason != null) {
+                    log.warn("connection closed peer={} reason=\"{}\"", peer, cutReason);
                 } else if (stopping || e instanceof SocketException) {
                     log.debug("connection ended peer={} reason=\"{}\"", peer, e.getMessage());
                 } else {
@@ -224,7 +280,6 @@ public final class ServerAgent implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.error("connection failed peer={}", peer, e);
             } finally {
-                timer.cancel(false);
                 if (!orderly && session != null && session.seed()) {
                     reset();
                 }
@@ -240,12 +295,6 @@ public final class ServerAgent implements AutoCloseable {
                 socket.setSoLinger(true, 0);
             } catch (IOException e) {
                 log.debug("reset not set: {}", e.toString());
-            }
-        }
-
-        private void handshakeExpired() {
-            if (!handshakeDone) {
-                closeQuietly(socket);
             }
         }
 
@@ -274,6 +323,23 @@ public final class ServerAgent implements AutoCloseable {
             @Override
             public boolean stopRequested() {
                 return stopping;
+            }
+
+            @Override
+            public void frameStarted() {
+                frameStartNanos = System.nanoTime();
+                frameDeadlineNanos = frameStartNanos + settings.frameTimeout().toNanos();
+            }
+
+            @Override
+            public void payloadExpected(long bytes) {
+                long transfer = (long) (bytes * 1e9 / settings.minRate());
+                frameDeadlineNanos = frameStartNanos + settings.frameTimeout().toNanos() + transfer;
+            }
+
+            @Override
+            public void frameEnded() {
+                frameDeadlineNanos = 0;
             }
         }
     }

@@ -47,6 +47,7 @@ public final class ServerSession {
         FrameLimits first = SeedReception.limits(context)
                 .with(Mode.HELLO, ReceptionLimits.MAX_HELLO, "HELLO is at most 4 KiB");
         FrameReader reader = new FrameReader(in, first);
+        reader.watch(context.listener());
         FrameWriter writer = new FrameWriter(out);
         // The transcript starts with the first byte of HELLO, which is the first byte read.
         Transcript transcript = new Transcript();

@@ -1,10 +1,13 @@
 package dev.ferry.transfer;
 
+import dev.ferry.wire.FrameWatch;
+
 /**
- * What the server agent learns from one connection's session, to run its deadlines and a clean
- * shutdown. Called from the connection's thread.
+ * What the server agent learns from one connection's session, to run its deadlines (including
+ * the per-frame pace, as a {@link FrameWatch}) and a clean shutdown. Called from the connection's
+ * thread.
  */
-public interface SessionListener {
+public interface SessionListener extends FrameWatch {
     /** The handshake is over (native) or the first frame was read (seed): the handshake deadline no longer applies. */
     void handshakeDone(String protocol);
 

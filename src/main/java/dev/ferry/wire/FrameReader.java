@@ -21,6 +21,8 @@ public final class FrameReader {
     private final byte[] word = new byte[8];
     private FrameLimits limits;
     private Transcript transcript;
+    private FrameWatch watch = new FrameWatch() { };
+    private long remaining;
 
     public FrameReader(InputStream in, FrameLimits limits) {
         this.in = new DataInputStream(new BufferedInputStream(Objects.requireNonNull(in, "in"), BUFFER_BYTES));
@@ -30,6 +32,11 @@ public final class FrameReader {
     /** Replaces the per-mode limits, e.g. when the handshake ends and DATA becomes allowed. */
     public void limits(FrameLimits newLimits) {
         this.limits = Objects.requireNonNull(newLimits, "limits");
+    }
+
+    /** Who is told where frames start and end (by default nobody). */
+    public void watch(FrameWatch newWatch) {
+        this.watch = Objects.requireNonNull(newWatch, "watch");
     }
 
     /** Starts (non-null) or stops (null) feeding every byte read to a transcript. */
@@ -48,10 +55,15 @@ public final class FrameReader {
         if (first < 0) {
             return null;
         }
+        watch.frameStarted();
         word[0] = (byte) first;
         readFully(word, 1, 7, "MODE");
         feed(word, 0, 8);
-        return Mode.ofCode(toLong(word));
+        Mode mode = Mode.ofCode(toLong(word));
+        if (!mode.hasPayload()) {
+            watch.frameEnded();
+        }
+        return mode;
     }
 
     /** Reads M1 for {@code mode} and checks it against the limit, before any allocation. */
@@ -64,6 +76,11 @@ public final class FrameReader {
         if (Long.compareUnsigned(length, limit.maxBytes()) > 0) {
             throw new ProtocolException(mode + " length " + Long.toUnsignedString(length)
                     + " exceeds the limit of " + Sizes.format(limit.maxBytes()) + " (" + limit.source() + ")");
+        }
+        remaining = length;
+        watch.payloadExpected(length);
+        if (length == 0) {
+            watch.frameEnded();
         }
         return (int) length;
     }
@@ -79,6 +96,13 @@ public final class FrameReader {
     public void readBody(byte[] into, int offset, int length, String what) throws IOException {
         readFully(into, offset, length, what);
         feed(into, offset, length);
+        if (remaining > 0) {
+            remaining -= length;
+            if (remaining <= 0) {
+                remaining = 0;
+                watch.frameEnded();
+            }
+        }
     }
 
     /** Reads one u64 (a length or a status word) and feeds it to the transcript. */

@@ -322,6 +322,55 @@ class ServerAgentTest {
     }
 
     @Test
+    void cutsAPeerThatTricklesAFrame() throws Exception {
+        server.close();
+        server = Servers.start(TestSettings.load("ferry.server.inbox", inbox.toString(),
+                "ferry.server.host", "127.0.0.1", "ferry.server.port", "0", "ferry.server.max-file-size", "1 MiB",
+                "ferry.server.frame-timeout", "500ms"));
+        try (RawClient slow = hello()) {
+            slow.send(new RawFrames().frame(0, "name=slow.bin\nsize=1000\nmtime=0\n").u64(1).u64(1000));
+            long start = System.nanoTime();
+            boolean cut = false;
+            for (int i = 0; i < 100 && !cut; i++) {
+                try {
+                    slow.send(new RawFrames().raw(new byte[] {7}));
+                    Thread.sleep(100); // the attacker's pace: one byte every 100 ms
+                } catch (IOException e) {
+                    cut = true;
+                }
+            }
+
+            assertThat(cut || slow.closedByServer()).isTrue();
+            assertThat(System.nanoTime() - start).isLessThan(8_000_000_000L);
+        }
+        assertThat(inboxFiles()).isEmpty();
+    }
+
+    @Test
+    void idleConnectionsDoNotKeepAGoodClientOut() throws Exception {
+        server.close();
+        server = Servers.start(TestSettings.load("ferry.server.inbox", inbox.toString(),
+                "ferry.server.host", "127.0.0.1", "ferry.server.port", "0", "ferry.server.max-file-size", "1 MiB",
+                "ferry.server.handshake-timeout", "60s"));
+        List<java.net.Socket> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < 500; i++) {
+                idle.add(new java.net.Socket("127.0.0.1", server.port()));
+            }
+
+            try (RawClient good = hello()) {
+                good.send(file(new RawFrames(), "good.txt", new byte[] {42}));
+                assertThat(good.readReply()).isEqualTo(new RawClient.Answer(0, "stored=good.txt"));
+            }
+        } finally {
+            for (java.net.Socket socket : idle) {
+                socket.close();
+            }
+        }
+        assertThat(inboxFiles()).containsExactly("good.txt");
+    }
+
+    @Test
     void dropsAConnectionThatStaysIdle() throws IOException {
         server.close();
         server = Servers.start(TestSettings.load("ferry.server.inbox", inbox.toString(),

@@ -138,6 +138,10 @@ public final class Cp1Chunks implements AutoCloseable {
             throw new IllegalArgumentException("dst holds " + dst.length + " bytes; decoding " + chunks
                     + " cp1 chunks needs " + chunks * chunkPlain);
         }
+        if (Thread.currentThread().isInterrupted()) {
+            // Checked here too: the pool's threads may take every chunk before the caller's loop looks.
+            throw new SealException("cp1 decryption was interrupted");
+        }
         Job job = new Job(src, off, chunks, dst);
         int helpers = pool == null || chunks < PARALLEL_MIN_CHUNKS ? 0 : Math.min(parts, chunks) - 1;
         for (int i = 0; i < helpers; i++) {
