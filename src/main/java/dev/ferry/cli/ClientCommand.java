@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import dev.ferry.client.ClientAgent;
 import dev.ferry.config.FerrySettings;
+import dev.ferry.metrics.Metrics;
 import dev.ferry.security.PluginRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +20,9 @@ final class ClientCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         FerrySettings settings = config.load();
         PluginRegistry registry = PluginRegistry.load(settings.pluginsDir());
-        try (ClientAgent client = Agents.client(settings, settings.client(), registry)) {
+        try (Metrics metrics = Metrics.start(settings.metrics());
+             ClientAgent client = Agents.client(settings, settings.client(), registry,
+                     metrics.client(settings.security().protocol()))) {
             client.start();
             Signals.awaitTermination();
         }

@@ -6,6 +6,7 @@ import dev.ferry.config.SettingsLoader;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 /** {@code --config FILE}, shared by every command that reads the configuration. */
 final class ConfigOption {
@@ -17,6 +18,11 @@ final class ConfigOption {
     Path file;
 
     FerrySettings load() throws SettingsException {
-        return new SettingsLoader().load(file == null ? DEFAULT : file, file != null);
+        return load(Map.of());
+    }
+
+    /** Loads with {@code overrides} taking precedence over every other source, {@code -D} included. */
+    FerrySettings load(Map<String, String> overrides) throws SettingsException {
+        return new SettingsLoader().overriding(overrides).load(file == null ? DEFAULT : file, file != null);
     }
 }

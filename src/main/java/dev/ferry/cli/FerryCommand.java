@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
                 ServerCommand.class,
                 ClientCommand.class,
                 LocalCommand.class,
+                SendCommand.class,
+                StatusCommand.class,
                 CheckConfigCommand.class,
                 PluginsCommand.class,
                 CertsCommand.class,
@@ -23,7 +25,7 @@ final class FerryCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command: server, client, certs,"
-                + " local, check-config or plugins");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command: server, client, local,"
+                + " send, status, certs, check-config or plugins");
     }
 }

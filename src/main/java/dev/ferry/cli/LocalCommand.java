@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import dev.ferry.client.ClientAgent;
 import dev.ferry.config.FerrySettings;
 import dev.ferry.config.SecuritySettings;
+import dev.ferry.metrics.Metrics;
 import dev.ferry.pki.CertificateFolder;
 import dev.ferry.security.PluginRegistry;
 import dev.ferry.server.ServerAgent;
@@ -13,7 +14,10 @@ import picocli.CommandLine.Mixin;
 
 import java.util.concurrent.Callable;
 
-/** {@code ferry local}: both agents in one process on 127.0.0.1, outbox to inbox on this machine. */
+/**
+ * {@code ferry local}: both agents in one process on 127.0.0.1, outbox to inbox on this machine,
+ * with one metrics endpoint for both when {@code ferry.metrics.enabled}.
+ */
 @Command(name = "local", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Run both agents in one process on 127.0.0.1: drop a file into the outbox and it appears"
                 + " in the inbox.")
@@ -33,11 +37,12 @@ final class LocalCommand implements Callable<Integer> {
             log.info("first run: created a local CA and a server certificate for this machine in {} (ferry certs init"
                     + " makes them for a real deployment)", security.caCert().toAbsolutePath().getParent());
         }
-        try (ServerAgent server = Agents.server(settings,
-                settings.server().withAddress(LOOPBACK, settings.server().port()), registry)) {
+        try (Metrics metrics = Metrics.start(settings.metrics());
+             ServerAgent server = Agents.server(settings,
+                     settings.server().withAddress(LOOPBACK, settings.server().port()), registry, metrics.server())) {
             server.start();
             try (ClientAgent client = Agents.client(settings, settings.client().withServer(LOOPBACK, server.port()),
-                    registry)) {
+                    registry, metrics.client(settings.security().protocol()))) {
                 client.start();
                 Signals.awaitTermination();
             }

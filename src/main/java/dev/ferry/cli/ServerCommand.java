@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.config.FerrySettings;
+import dev.ferry.metrics.Metrics;
 import dev.ferry.security.PluginRegistry;
 import dev.ferry.server.ServerAgent;
 import picocli.CommandLine.Command;
@@ -19,7 +20,8 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         FerrySettings settings = config.load();
         PluginRegistry registry = PluginRegistry.load(settings.pluginsDir());
-        try (ServerAgent server = Agents.server(settings, settings.server(), registry)) {
+        try (Metrics metrics = Metrics.start(settings.metrics());
+             ServerAgent server = Agents.server(settings, settings.server(), registry, metrics.server())) {
             server.start();
             Signals.awaitTermination();
         }

@@ -25,7 +25,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  *
  * <p>Threads: {@code ferry-watch} (the {@link OutboxWatcher}), {@code ferry-send} (the
  * {@link Sender}) and the connection's reply thread, which runs {@link #finished}. The owner calls
- * {@link #start()} and {@link #close()}.
+ * {@link #start()} and {@link #close()}. What happens to files and connections is also told to the
+ * {@link ClientEvents} given at construction.
  */
 public final class ClientAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClientAgent.class);
@@ -34,13 +35,20 @@ public final class ClientAgent implements AutoCloseable {
     private final BlockingQueue<OutboxFile> queue = new LinkedBlockingQueue<>();
     private final Map<Path, Integer> integrityFailures = new ConcurrentHashMap<>();
     private final AfterSend afterSend;
+    private final ClientEvents events;
     private final Sender sender;
     private final Thread senderThread;
     private OutboxLock lock;
     private OutboxWatcher watcher;
 
+    /** A client whose events nobody observes. */
     public ClientAgent(ClientSettings settings, String protocol, ClientSecurity security) {
+        this(settings, protocol, security, ClientEvents.NONE);
+    }
+
+    public ClientAgent(ClientSettings settings, String protocol, ClientSecurity security, ClientEvents events) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.events = Objects.requireNonNull(events, "events");
         this.afterSend = new AfterSend(settings.outbox(), settings.afterSend(), settings.archiveDir(),
                 settings.failedDir());
         this.sender = new Sender(settings, protocol, security, queue, new Sender.Listener() {
@@ -54,7 +62,7 @@ public final class ClientAgent implements AutoCloseable {
                 log.debug("not delivered file={} reason=\"{}\"; it will be sent again", file.relativeName(), why);
                 watcher.release(file.path());
             }
-        });
+        }, events);
         this.senderThread = new Thread(sender, "ferry-send");
     }
 
@@ -67,6 +75,7 @@ public final class ClientAgent implements AutoCloseable {
                 settings.failedDir().toAbsolutePath().normalize()), queue::add);
         senderThread.start();
         watcher.start();
+        events.started(this::queued, sender::inFlight, sender::connections);
         log.info("client watching outbox={} server={}:{} after-send={}", settings.outbox().toAbsolutePath(),
                 settings.serverHost(), settings.serverPort(), settings.afterSend().name().toLowerCase(Locale.ROOT));
         if (settings.compat()) {
@@ -81,6 +90,11 @@ public final class ClientAgent implements AutoCloseable {
         return watcher == null ? 0 : watcher.pending();
     }
 
+    /** Files waiting in the outbox, not yet being sent: settling, or ready and queued. */
+    public int queued() {
+        return Math.max(0, pending() - sender.inFlight());
+    }
+
     private void finished(OutboxFile file, Outcome outcome) {
         try {
             if (outcome instanceof Outcome.Stored stored) {
@@ -89,9 +103,11 @@ public final class ClientAgent implements AutoCloseable {
                 log.info("delivered file={} bytes={} stored-as={}{}", file.relativeName(), file.size(),
                         stored.storedName(), stored.duplicate() ? " duplicate=true" : "");
             } else if (outcome instanceof Outcome.Changed changed) {
+                events.retried(ClientEvents.Retry.CHANGED);
                 log.info("not sent file={} reason=\"{}\"; it is sent again once it settles", file.relativeName(),
                         changed.what());
             } else if (outcome instanceof Outcome.Unreadable unreadable) {
+                events.failed(ClientEvents.Failure.UNREADABLE);
                 fail(file, "the file cannot be read: " + unreadable.reason()
                         + "; give the agent read permission and move it back into the outbox");
             } else if (outcome instanceof Outcome.Refused refused) {
@@ -108,19 +124,26 @@ public final class ClientAgent implements AutoCloseable {
     private void refused(OutboxFile file, Outcome.Refused refused) throws IOException {
         ReplyStatus status = refused.status();
         switch (status) {
-            case BAD_REQUEST, TOO_LARGE -> fail(file, "the server refused it (" + status + "): " + refused.reason());
+            case BAD_REQUEST, TOO_LARGE -> {
+                events.failed(status == ReplyStatus.TOO_LARGE ? ClientEvents.Failure.TOO_LARGE
+                        : ClientEvents.Failure.BAD_REQUEST);
+                fail(file, "the server refused it (" + status + "): " + refused.reason());
+            }
             case INTEGRITY -> {
                 int failures = integrityFailures.merge(file.path(), 1, Integer::sum);
                 if (failures > settings.integrityRetries()) {
                     integrityFailures.remove(file.path());
+                    events.failed(ClientEvents.Failure.INTEGRITY);
                     fail(file, "the server received corrupted data " + failures + " times (" + refused.reason()
                             + "); check the network path and move the file back into the outbox");
                 } else {
+                    events.retried(ClientEvents.Retry.INTEGRITY);
                     log.warn("resending file={} reason=\"{}\" attempt={}", file.relativeName(), refused.reason(),
                             failures + 1);
                 }
             }
             case REFUSED, UNAVAILABLE, OK -> {
+                events.retried(ClientEvents.Retry.BUSY);
                 log.warn("server cannot take file={} status={} reason=\"{}\"; it stays in the outbox and is sent"
                         + " again", file.relativeName(), status, refused.reason());
                 sender.serverBusy();
@@ -152,6 +175,7 @@ public final class ClientAgent implements AutoCloseable {
         if (lock != null) {
             lock.close();
         }
+        events.stopped();
         log.info("client stopped");
     }
 }

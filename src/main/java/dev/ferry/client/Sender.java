@@ -2,9 +2,11 @@ package dev.ferry.client;
 
 import dev.ferry.config.ClientSettings;
 import dev.ferry.security.ClientSecurity;
+import dev.ferry.security.HandshakeException;
 import dev.ferry.transfer.Outcome;
 import dev.ferry.transfer.Pusher;
 import dev.ferry.transfer.SeedPusher;
+import dev.ferry.transfer.SessionRefusedException;
 import dev.ferry.transfer.SourceFile;
 import dev.ferry.wire.ProtocolException;
 import org.slf4j.Logger;
@@ -21,12 +23,15 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Takes ready files from the queue and pushes them over one connection, opened when needed,
  * reused for many files, closed after {@code idle-close} with nothing to send, and reopened with
- * backoff when it breaks. In compat mode each batch of ready files goes in one seed session. Runs on its own thread ({@code ferry-send}); outcomes are reported to
- * the {@link Listener} from the connection's reply thread.
+ * backoff when it breaks. In compat mode each batch of ready files goes in one seed session. Runs
+ * on its own thread ({@code ferry-send}); outcomes are reported to the {@link Listener} from the
+ * connection's reply thread. Connections, bytes sent and confirmed deliveries go to the
+ * {@link ClientEvents}; the agent reports the rest of the outcomes, which it decides.
  */
 final class Sender implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Sender.class);
@@ -44,6 +49,8 @@ final class Sender implements Runnable {
     private final ClientSecurity security;
     private final BlockingQueue<OutboxFile> queue;
     private final Listener listener;
+    private final ClientEvents events;
+    private final AtomicInteger inFlight = new AtomicInteger();
     private final SeedPusher seedPusher;
     private final Backoff backoff;
     private final CountDownLatch stop = new CountDownLatch(1);
@@ -52,12 +59,27 @@ final class Sender implements Runnable {
     private long lastSendNanos;
 
     Sender(ClientSettings settings, String protocol, ClientSecurity security, BlockingQueue<OutboxFile> queue,
-           Listener listener) {
+           Listener listener, ClientEvents events) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.security = Objects.requireNonNull(security, "security");
         this.queue = Objects.requireNonNull(queue, "queue");
-        this.listener = Objects.requireNonNull(listener, "listener");
+        this.events = Objects.requireNonNull(events, "events");
+        Objects.requireNonNull(listener, "listener");
+        // Every file taken from the queue ends in exactly one of these two calls: the in-flight count.
+        this.listener = new Listener() {
+            @Override
+            public void finished(OutboxFile file, Outcome outcome) {
+                inFlight.decrementAndGet();
+                listener.finished(file, outcome);
+            }
+
+            @Override
+            public void notDelivered(OutboxFile file, String why) {
+                inFlight.decrementAndGet();
+                listener.notDelivered(file, why);
+            }
+        };
         this.seedPusher = settings.compat() ? new SeedPusher(security, settings.compatMaxFileSize()) : null;
         this.backoff = new Backoff(settings.retryInitial(), settings.retryMax(), ThreadLocalRandom.current());
     }
@@ -75,6 +97,17 @@ final class Sender implements Runnable {
         }
     }
 
+    /** Files taken from the queue and not yet finished: being sent or waiting for their confirmation. */
+    int inFlight() {
+        return Math.max(0, inFlight.get());
+    }
+
+    /** 1 while a connection to the server is open and healthy, else 0. */
+    int connections() {
+        Pusher current = pusher;
+        return current != null && !current.failed() ? 1 : 0;
+    }
+
     /** The server said it is busy or refused the session: wait (with backoff) before the next file. */
     void serverBusy() {
         serverBusy = true;
@@ -89,6 +122,7 @@ final class Sender implements Runnable {
                     closeIfIdle();
                     continue;
                 }
+                inFlight.incrementAndGet();
                 if (serverBusy) {
                     serverBusy = false;
                     pause(backoff.next());
@@ -111,11 +145,18 @@ final class Sender implements Runnable {
             if (pusher == null && !connect()) {
                 continue;
             }
+            long start = System.nanoTime();
             try {
-                pusher.push(source(file)).whenComplete((outcome, error) -> {
+                pusher.push(source(file), bytesSent()).whenComplete((outcome, error) -> {
                     if (error != null) {
+                        if (stop.getCount() > 0) {
+                            events.retried(ClientEvents.Retry.CONNECTION);
+                        }
                         listener.notDelivered(file, error.getMessage());
                     } else {
+                        if (outcome instanceof Outcome.Stored) {
+                            events.delivered(file.size(), System.nanoTime() - start);
+                        }
                         listener.finished(file, outcome);
                     }
                 });
@@ -125,12 +166,24 @@ final class Sender implements Runnable {
                 log.warn("connection lost server={}:{} reason=\"{}\"", settings.serverHost(), settings.serverPort(),
                         e.getMessage());
                 closePusher();
+                events.retried(ClientEvents.Retry.CONNECTION);
                 listener.notDelivered(file, e.getMessage());
                 pause(backoff.next());
                 return;
             }
         }
         listener.notDelivered(file, "the agent is stopping");
+    }
+
+    /** Progress of one file that counts its new bytes as sent (the first call gives the starting point). */
+    private Pusher.Progress bytesSent() {
+        long[] previous = {-1};
+        return (sent, size) -> {
+            if (previous[0] >= 0 && sent > previous[0]) {
+                events.sent(sent - previous[0]);
+            }
+            previous[0] = sent;
+        };
     }
 
     /**
@@ -140,16 +193,27 @@ final class Sender implements Runnable {
     private void sendSeedSession(OutboxFile first) throws InterruptedException {
         List<OutboxFile> batch = new ArrayList<>();
         batch.add(first);
-        queue.drainTo(batch);
+        int more = queue.drainTo(batch);
+        inFlight.addAndGet(more);
         List<SourceFile> sources = batch.stream().map(Sender::source).toList();
+        long start = System.nanoTime();
+        boolean opened = false;
         try (Socket socket = openSocket()) {
+            opened = true;
             socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.replyTimeout().toMillis()));
             List<Outcome> outcomes = seedPusher.push(socket, sources);
             backoff.reset();
+            events.connected();
             for (int i = 0; i < batch.size(); i++) {
+                if (outcomes.get(i) instanceof Outcome.Stored) {
+                    events.sent(batch.get(i).size());
+                    events.delivered(batch.get(i).size(), System.nanoTime() - start);
+                }
                 listener.finished(batch.get(i), outcomes.get(i));
             }
         } catch (IOException e) {
+            events.connectFailed(failure(e, opened), e.toString());
+            batch.forEach(file -> events.retried(ClientEvents.Retry.CONNECTION));
             Duration wait = backoff.next();
             log.warn("seed session failed server={}:{} files={} reason=\"{}\"; they stay in the outbox, retry-in={}ms",
                     settings.serverHost(), settings.serverPort(), batch.size(), e.getMessage(), wait.toMillis());
@@ -184,6 +248,7 @@ final class Sender implements Runnable {
             pusher = Pusher.open(socket, security, new Pusher.Options(settings.name(), protocol,
                     settings.blockSize(), settings.window(), settings.replyTimeout(), settings.resumeThreshold()));
             backoff.reset();
+            events.connected();
             log.info("connected server={}:{} protocol={}", settings.serverHost(), settings.serverPort(), protocol);
             return true;
         } catch (IOException e) {
@@ -193,11 +258,24 @@ final class Sender implements Runnable {
             Duration wait = backoff.next();
             // The peer's refusals read best as they are; a network error needs its type (ConnectException, ...).
             String reason = e instanceof ProtocolException ? e.getMessage() : e.toString();
+            events.connectFailed(failure(e, socket != null && socket.isConnected()), reason);
             log.warn("server unavailable server={}:{} reason=\"{}\" retry-in={}ms", settings.serverHost(),
                     settings.serverPort(), reason, wait.toMillis());
             pause(wait);
             return false;
         }
+    }
+
+    /** Why opening a session failed; {@code connected}: the TCP connection was made. */
+    static ClientEvents.ConnectFailure failure(IOException e, boolean connected) {
+        if (e instanceof SessionRefusedException) {
+            return ClientEvents.ConnectFailure.REFUSED;
+        } else if (e instanceof HandshakeException) {
+            return ClientEvents.ConnectFailure.AUTHENTICATION;
+        } else if (e instanceof ProtocolException) {
+            return ClientEvents.ConnectFailure.PROTOCOL;
+        }
+        return connected ? ClientEvents.ConnectFailure.BROKEN : ClientEvents.ConnectFailure.UNREACHABLE;
     }
 
     private void closeIfIdle() {

@@ -59,6 +59,17 @@ public final class SettingsLoader {
     }
 
     /**
+     * A loader that reads {@code properties} as if they were given with {@code -D}, over those of
+     * this one (for command options such as {@code ferry send --to}).
+     */
+    public SettingsLoader overriding(Map<String, String> properties) {
+        Properties merged = new Properties();
+        merged.putAll(systemProperties);
+        properties.forEach(merged::setProperty);
+        return new SettingsLoader(environment, merged, hostName);
+    }
+
+    /**
      * Loads and validates.
      *
      * @param file the user's file; when {@code required} is false and it does not exist, defaults apply
@@ -237,7 +248,12 @@ public final class SettingsLoader {
         if (security.clientCert().isPresent() != security.clientKey().isPresent()) {
             throw v.bad("ferry.security.client-cert", "client-cert and client-key go together: set both or neither");
         }
-        return new FerrySettings(server, client, security, v.path("ferry.plugins.dir"), source, c);
+        MetricsSettings metrics = new MetricsSettings(
+                v.bool("ferry.metrics.enabled"),
+                v.address("ferry.metrics.host"),
+                v.intRange("ferry.metrics.port", 0, 65535),
+                v.duration("ferry.metrics.unreachable-after", Duration.ofMillis(100), Duration.ofDays(7)));
+        return new FerrySettings(server, client, security, metrics, v.path("ferry.plugins.dir"), source, c);
     }
 
     private static String localHostName() {
@@ -268,6 +284,15 @@ public final class SettingsLoader {
             } catch (ConfigException.WrongType e) {
                 throw bad(key, "must be a string");
             }
+        }
+
+        /** A host name or IP address to listen on: not empty, no spaces, no scheme or port. */
+        String address(String key) throws SettingsException {
+            String value = string(key).trim();
+            if (value.isEmpty() || !value.matches("[A-Za-z0-9.:_-]+") || value.contains("://")) {
+                throw bad(key, "must be an address to listen on, such as 127.0.0.1, ::1 or 0.0.0.0");
+            }
+            return value;
         }
 
         String token(String key) throws SettingsException {

@@ -1,6 +1,9 @@
 package dev.ferry.server;
 
 import dev.ferry.config.ServerSettings;
+import dev.ferry.security.HandshakeException;
+import dev.ferry.transfer.HelloRefusedException;
+import dev.ferry.transfer.ReceivedFile;
 import dev.ferry.transfer.ReceptionLimits;
 import dev.ferry.transfer.ServerProtocols;
 import dev.ferry.transfer.ServerSession;
@@ -36,6 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>{@link #start()} and {@link #close()} are called by the owner's thread; close stops
  * accepting, lets files being received finish within {@code shutdown-grace}, and discards the rest.
+ * Every file's verdict goes to the {@link AuditLog} ({@code inbox/.ferry/audit.log}) and, with
+ * connections and failed handshakes, to the {@link ServerEvents} given at construction.
  */
 public final class ServerAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServerAgent.class);
@@ -46,8 +51,11 @@ public final class ServerAgent implements AutoCloseable {
     private final Inbox inbox;
     private final Receipts receipts;
     private final Store store;
+    private final AuditLog audit;
+    private final ServerEvents events;
     private final SecureRandom random = new SecureRandom();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger receiving = new AtomicInteger();
     private final AtomicInteger connectionIds = new AtomicInteger();
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService deadlines;
@@ -55,9 +63,15 @@ public final class ServerAgent implements AutoCloseable {
     private Thread acceptor;
     private volatile boolean stopping;
 
+    /** A server whose events nobody observes. */
     public ServerAgent(ServerSettings settings, ServerProtocols protocols) throws IOException {
+        this(settings, protocols, ServerEvents.NONE);
+    }
+
+    public ServerAgent(ServerSettings settings, ServerProtocols protocols, ServerEvents events) throws IOException {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.protocols = Objects.requireNonNull(protocols, "protocols");
+        this.events = Objects.requireNonNull(events, "events");
         this.inbox = new Inbox(settings.inbox(), settings.onConflict());
         this.receipts = Receipts.open(inbox.root().resolve(Inbox.WORK_DIR).resolve("receipts.log"),
                 settings.receiptsRetention(), Clock.systemUTC());
@@ -71,6 +85,8 @@ public final class ServerAgent implements AutoCloseable {
                 settings.resumeCheckpoint());
         partials.removeStale(settings.resumeRetention(), Clock.systemUTC());
         this.store = new InboxStore(inbox, receipts, partials, settings.minFreeSpace());
+        this.audit = AuditLog.open(inbox.root().resolve(Inbox.WORK_DIR).resolve(AuditLog.FILE_NAME),
+                Clock.systemUTC());
         AtomicInteger threads = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(settings.maxConnections(), settings.maxConnections(), 30,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
@@ -100,6 +116,7 @@ public final class ServerAgent implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         acceptor = new Thread(this::acceptLoop, "ferry-accept");
         acceptor.start();
+        events.started(connections::size, receiving::get);
         log.info("server listening address={}:{} inbox={} protocols={} seed-protocol={}", settings.host(), port(),
                 inbox.root(), String.join(",", protocols.accepted().keySet()), protocols.seedProtocol());
     }
@@ -121,12 +138,14 @@ public final class ServerAgent implements AutoCloseable {
             } catch (IOException e) {
                 if (!stopping) {
                     log.error("accept failed, server stops listening: {}", e.toString());
+                    events.acceptFailed(e.toString());
                 }
                 return;
             }
             if (liveConnections() >= settings.maxConnections() && !evictOneWithoutHandshake()) {
                 log.warn("connection refused peer={} reason=\"{} connections already (ferry.server.max-connections)\"",
                         socket.getRemoteSocketAddress(), settings.maxConnections());
+                events.connectionRejected();
                 closeQuietly(socket);
                 continue;
             }
@@ -198,6 +217,8 @@ public final class ServerAgent implements AutoCloseable {
         }
         deadlines.shutdownNow();
         closeQuietly(receipts);
+        closeQuietly(audit);
+        events.stopped();
         log.info("server stopped");
     }
 
@@ -256,20 +277,26 @@ public final class ServerAgent implements AutoCloseable {
             try {
                 socket.setTcpNoDelay(true);
                 socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.idleTimeout().toMillis()));
-                SessionEvents events = new SessionEvents();
+                SessionEvents listener = new SessionEvents();
                 ServerSession.Context context = new ServerSession.Context(peer, protocols, store,
                         new ReceptionLimits(settings.maxFileSize(), settings.maxBlock(), settings.seedMaxFileSize()),
-                        events, random);
+                        listener, random);
                 log.debug("connection opened id={} peer={}", id, peer);
                 session = new ServerSession(socket.getInputStream(), socket.getOutputStream(), context);
                 session.run();
                 orderly = true;
+                if (!handshakeDone && !stopping) {
+                    events.handshakeFailed(ServerEvents.HandshakeFailure.CLOSED);
+                }
             } catch (SocketTimeoutException e) {
+                handshakeFailed(e);
                 log.warn("connection closed peer={} reason=\"idle for {}ms (ferry.server.idle-timeout)\"", peer,
                         settings.idleTimeout().toMillis());
             } catch (ProtocolException e) {
+                handshakeFailed(e);
                 log.warn("connection closed peer={} reason=\"{}\"", peer, e.getMessage());
             } catch (IOException e) {
+                handshakeFailed(e);
                 if (cutReason != null) {
                     log.warn("connection closed peer={} reason=\"{}\"", peer, cutReason);
                 } else if (stopping || e instanceof SocketException) {
@@ -278,8 +305,15 @@ public final class ServerAgent implements AutoCloseable {
                     log.warn("connection failed peer={} reason=\"{}\"", peer, e.getMessage());
                 }
             } catch (RuntimeException e) {
+                if (!handshakeDone) {
+                    events.handshakeFailed(ServerEvents.HandshakeFailure.PROTOCOL);
+                }
                 log.error("connection failed peer={}", peer, e);
             } finally {
+                if (fileOpen) {
+                    fileOpen = false;
+                    receiving.decrementAndGet();
+                }
                 if (!orderly && session != null && session.seed()) {
                     reset();
                 }
@@ -296,6 +330,27 @@ public final class ServerAgent implements AutoCloseable {
             } catch (IOException e) {
                 log.debug("reset not set: {}", e.toString());
             }
+        }
+
+        /** Counts a connection that ended before its handshake did, by why. */
+        private void handshakeFailed(IOException e) {
+            if (handshakeDone || stopping) {
+                return;
+            }
+            ServerEvents.HandshakeFailure reason;
+            if (e instanceof SocketTimeoutException || socket.isClosed()) {
+                // Cut by the deadline checker (handshake-timeout), or silent past idle-timeout.
+                reason = ServerEvents.HandshakeFailure.TIMEOUT;
+            } else if (e instanceof HelloRefusedException) {
+                reason = ServerEvents.HandshakeFailure.REFUSED;
+            } else if (e instanceof HandshakeException) {
+                reason = ServerEvents.HandshakeFailure.AUTHENTICATION;
+            } else if (e instanceof ProtocolException) {
+                reason = ServerEvents.HandshakeFailure.PROTOCOL;
+            } else {
+                reason = ServerEvents.HandshakeFailure.CLOSED;
+            }
+            events.handshakeFailed(reason);
         }
 
         void closeIfIdle() {
@@ -317,7 +372,16 @@ public final class ServerAgent implements AutoCloseable {
 
             @Override
             public void fileOpen(boolean open) {
+                if (open != fileOpen) {
+                    receiving.addAndGet(open ? 1 : -1);
+                }
                 fileOpen = open;
+            }
+
+            @Override
+            public void finished(ReceivedFile file) {
+                audit.record(file, peer);
+                events.finished(file);
             }
 
             @Override

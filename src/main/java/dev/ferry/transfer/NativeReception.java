@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -136,7 +137,7 @@ final class NativeReception {
     private void refuse(String reason) throws IOException {
         out.writeReply(ReplyStatus.REFUSED, reason.getBytes(StandardCharsets.UTF_8));
         out.flush();
-        throw new ProtocolException("refused: " + reason);
+        throw new HelloRefusedException(reason);
     }
 
     private void onFile() throws IOException {
@@ -148,8 +149,9 @@ final class NativeReception {
         }
         state = State.IDLE;
         FileHeader next = FileHeader.decode(Arrays.copyOf(plain, length));
+        started = System.nanoTime();
         if (next.size() > context.limits().maxFileSize()) {
-            failFile(next.name(), ReplyStatus.TOO_LARGE, next.name() + " is " + next.size()
+            failFile(next.name(), next.size(), ReplyStatus.TOO_LARGE, next.name() + " is " + next.size()
                     + " bytes; this server accepts at most " + context.limits().maxFileSize()
                     + " bytes (ferry.server.max-file-size)");
             return;
@@ -157,13 +159,12 @@ final class NativeReception {
         try {
             upload = context.store().begin(next.name(), next.size(), next.resumeKey());
         } catch (DeliveryException e) {
-            failFile(next.name(), e.status(), e.getMessage());
+            failFile(next.name(), next.size(), e.status(), e.getMessage());
             return;
         }
         header = next;
         digest = Digests.sha256();
         received = 0;
-        started = System.nanoTime();
         state = State.RECEIVING;
         context.listener().fileOpen(true);
         if (next.resumeKey() != null) {
@@ -175,14 +176,15 @@ final class NativeReception {
     private void resume() throws IOException {
         long held = upload.offset();
         if (held > header.size()) {
-            failFile(header.name(), ReplyStatus.INTEGRITY, header.name() + ": the kept partial file has " + held
-                    + " bytes, more than the " + header.size() + " announced; it was removed, send again");
+            failFile(header.name(), header.size(), ReplyStatus.INTEGRITY, header.name()
+                    + ": the kept partial file has " + held + " bytes, more than the " + header.size()
+                    + " announced; it was removed, send again");
             return;
         }
         try {
             upload.readHeld(digest);
         } catch (DeliveryException e) {
-            failFile(header.name(), e.status(), e.getMessage());
+            failFile(header.name(), header.size(), e.status(), e.getMessage());
             return;
         }
         received = held;
@@ -201,7 +203,7 @@ final class NativeReception {
             return;
         }
         if (received + length > header.size()) {
-            failFile(header.name(), ReplyStatus.INTEGRITY, header.name() + ": more data than the "
+            failFile(header.name(), header.size(), ReplyStatus.INTEGRITY, header.name() + ": more data than the "
                     + header.size() + " bytes announced in FILE");
             return;
         }
@@ -209,7 +211,7 @@ final class NativeReception {
         try {
             upload.write(plain, 0, length);
         } catch (DeliveryException e) {
-            failFile(header.name(), e.status(), e.getMessage());
+            failFile(header.name(), header.size(), e.status(), e.getMessage());
             return;
         }
         received += length;
@@ -227,13 +229,15 @@ final class NativeReception {
         CommitTrailer trailer = CommitTrailer.decode(plain, length);
         String name = header.name();
         if (trailer.size() != received || received != header.size()) {
-            failFile(name, ReplyStatus.INTEGRITY, name + ": received " + received + " bytes, FILE announced "
-                    + header.size() + " and COMMIT " + trailer.size());
+            failFile(name, header.size(), ReplyStatus.INTEGRITY, name + ": received " + received
+                    + " bytes, FILE announced " + header.size() + " and COMMIT " + trailer.size());
             state = State.IDLE;
             return;
         }
-        if (!trailer.digestMatches(digest.digest())) {
-            failFile(name, ReplyStatus.INTEGRITY, name + ": SHA-256 of the received data does not match COMMIT");
+        byte[] sha256 = digest.digest();
+        if (!trailer.digestMatches(sha256)) {
+            failFile(name, header.size(), ReplyStatus.INTEGRITY,
+                    name + ": SHA-256 of the received data does not match COMMIT");
             state = State.IDLE;
             return;
         }
@@ -241,6 +245,8 @@ final class NativeReception {
         if (earlier.isPresent()) {
             // Sent again after a lost acknowledgement: the server already has this version.
             log.info("duplicate file={} stored-as={} peer={}", name, earlier.get(), context.peer());
+            context.listener().finished(ReceivedFile.duplicate(name, earlier.get(), received,
+                    HexFormat.of().formatHex(sha256), protocol, clientName, started));
             discardOpenFile();
             reply(ReplyStatus.OK, "duplicate=" + earlier.get());
             return;
@@ -249,11 +255,13 @@ final class NativeReception {
         try {
             stored = upload.commit(header.mtimeMillis(), trailer.id());
         } catch (DeliveryException e) {
-            failFile(name, e.status(), e.getMessage());
+            failFile(name, header.size(), e.status(), e.getMessage());
             state = State.IDLE;
             return;
         }
         TransferLog.stored(stored, received, started, protocol, context.peer(), clientName, false);
+        context.listener().finished(ReceivedFile.stored(name, stored, received, HexFormat.of().formatHex(sha256),
+                protocol, clientName, false, started));
         closeFile();
         reply(ReplyStatus.OK, "stored=" + shown(stored));
     }
@@ -277,8 +285,10 @@ final class NativeReception {
     }
 
     /** Ends the open file with a refusal: one REPLY now, the rest of its frames dropped. */
-    private void failFile(String name, ReplyStatus status, String reason) throws IOException {
+    private void failFile(String name, long size, ReplyStatus status, String reason) throws IOException {
         log.warn("refused file={} status={} reason=\"{}\" peer={}", name, status, reason, context.peer());
+        context.listener().finished(ReceivedFile.refused(name, size, protocol, clientName, false, started, status,
+                reason));
         discardOpenFile();
         state = State.DISCARDING;
         reply(status, codec.repliesInClear() ? REASON_WITHHELD : reason);

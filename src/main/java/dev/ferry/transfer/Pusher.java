@@ -79,6 +79,21 @@ public final class Pusher implements Closeable {
     }
 
     /**
+     * Told how far the push of one file has gone, for a progress display or a byte count. Called
+     * on the thread that calls {@link #push}: once before the first DATA frame (with 0, or with what
+     * the server already holds of a resumed file), then after each DATA frame. Sent is not
+     * confirmed: the file's outcome says whether the server stored it.
+     */
+    @FunctionalInterface
+    public interface Progress {
+        /** {@code sent} of the file's {@code size} bytes have been written to the connection (or were held). */
+        void sent(long sent, long size);
+
+        /** Progress that nobody watches. */
+        Progress NONE = (sent, size) -> { };
+    }
+
+    /**
      * One file waiting for its final REPLY; a resumable one first waits for the REPLY to its FILE
      * that says how many bytes the server already holds ({@code offset}, null when not resumable).
      */
@@ -167,6 +182,13 @@ public final class Pusher implements Closeable {
      * @throws IOException the connection failed; the file's state on the server is unknown and it must be sent again
      */
     public CompletableFuture<Outcome> push(SourceFile file) throws IOException, InterruptedException {
+        return push(file, Progress.NONE);
+    }
+
+    /** As {@link #push(SourceFile)}, telling {@code progress} as the file's bytes go out. */
+    public CompletableFuture<Outcome> push(SourceFile file, Progress progress)
+            throws IOException, InterruptedException {
+        Objects.requireNonNull(progress, "progress");
         checkHealthy();
         if (file.size() > serverMaxFileSize) {
             return CompletableFuture.completedFuture(new Outcome.Refused(ReplyStatus.TOO_LARGE, file.relativeName()
@@ -192,12 +214,12 @@ public final class Pusher implements Closeable {
             Slot slot = new Slot(file, new CompletableFuture<>(),
                     file.size() >= options.resumeThreshold() ? new CompletableFuture<>() : null);
             waiting.add(slot);
-            send(slot, source);
+            send(slot, source, progress);
             return slot.result();
         }
     }
 
-    private void send(Slot slot, FileChannel source) throws IOException {
+    private void send(Slot slot, FileChannel source, Progress progress) throws IOException {
         SourceFile file = slot.file();
         String resumeKey = slot.offset() == null ? null
                 : Digests.resumeKey(options.clientName(), file.relativeName(), file.size(), file.mtimeMillis());
@@ -215,6 +237,7 @@ public final class Pusher implements Closeable {
                 return;
             }
         }
+        progress.sent(sent, file.size());
         while (sent < file.size() && !slot.result().isDone()) {
             int want = (int) Math.min(blockSize, file.size() - sent);
             int got;
@@ -231,6 +254,7 @@ public final class Pusher implements Closeable {
             digest.update(block, 0, got);
             write(Mode.DATA, block, got);
             sent += got;
+            progress.sent(sent, file.size());
         }
         if (slot.result().isDone()) {
             // Refused while streaming: the server drops the rest of this file.

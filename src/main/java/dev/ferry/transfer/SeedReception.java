@@ -14,6 +14,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 
 /**
  * A seed session (PROTOCOL.md section 2), byte-compatible with the original programs: FILE
@@ -85,19 +87,27 @@ final class SeedReception {
             upload = context.store().beginSeed(name, length);
         } catch (DeliveryException e) {
             log.warn("refused seed file name={} reason=\"{}\" peer={}", name, e.getMessage(), context.peer());
+            context.listener().finished(ReceivedFile.refused(name, -1, protocol, null, true, start, e.status(),
+                    e.getMessage()));
             seed.decodeFile(in, length, (bytes, offset, count) -> { });
             return;
         }
         context.listener().fileOpen(true);
+        long[] written = {0};
         try (upload) {
-            long[] written = {0};
+            MessageDigest digest = Digests.sha256();
             seed.decodeFile(in, length, (bytes, offset, count) -> {
                 write(upload, bytes, offset, count);
+                digest.update(bytes, offset, count);
                 written[0] += count;
             });
             String stored = upload.commit(-1, null);
             TransferLog.stored(stored, written[0], start, protocol, context.peer(), null, true);
+            context.listener().finished(ReceivedFile.stored(name, stored, written[0],
+                    HexFormat.of().formatHex(digest.digest()), protocol, null, true, start));
         } catch (DeliveryException e) {
+            context.listener().finished(ReceivedFile.refused(name, written[0], protocol, null, true, start,
+                    e.status(), e.getMessage()));
             throw new ProtocolException("cannot store seed file " + name + ": " + e.getMessage(), e);
         } finally {
             context.listener().fileOpen(false);

@@ -37,13 +37,13 @@ class MainTest {
 
     @Test
     void helpAndVersionWorkEverywhere() {
-        for (String command : new String[] {"server", "client", "local", "check-config", "plugins"}) {
+        for (String command : new String[] {"server", "client", "local", "send", "status", "check-config", "plugins"}) {
             Run help = run(command, "--help");
             assertThat(help.exitCode()).as(command).isZero();
             assertThat(help.out()).contains("--config");
             assertThat(run(command, "--version").out()).startsWith("ferry ");
         }
-        assertThat(run("--help").out()).contains("server", "client", "local", "check-config");
+        assertThat(run("--help").out()).contains("server", "client", "local", "send", "status", "check-config");
     }
 
     @Test

@@ -60,6 +60,37 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void metricsAreOffByDefaultOnLoopback() throws Exception {
+        FerrySettings settings = load("");
+
+        assertThat(settings.metrics()).isEqualTo(new MetricsSettings(false, "127.0.0.1", 9464, Duration.ofMinutes(5)));
+    }
+
+    @Test
+    void metricsSettingsAreRead() throws Exception {
+        FerrySettings settings = load("ferry.metrics { enabled = true, host = \"::1\", port = 9100,"
+                + " unreachable-after = 30s }");
+
+        assertThat(settings.metrics()).isEqualTo(new MetricsSettings(true, "::1", 9100, Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void rejectsBadMetricsSettingsNamingTheKey() {
+        assertThatThrownBy(() -> load("ferry.metrics.port = 70000"))
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("ferry.metrics.port = 70000: must be between 0 and 65535");
+        assertThatThrownBy(() -> load("ferry.metrics.unreachable-after = 10ms"))
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("ferry.metrics.unreachable-after", "must be between 100ms and 168h");
+        assertThatThrownBy(() -> load("ferry.metrics.host = \"http://localhost\""))
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("ferry.metrics.host", "must be an address to listen on");
+        assertThatThrownBy(() -> load("ferry.metrics.enabled = maybe"))
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("ferry.metrics.enabled", "must be true or false");
+    }
+
+    @Test
     void missingExplicitFileIsAnError() {
         assertThatThrownBy(() -> new SettingsLoader(Map.of(), new Properties(), () -> "h")
                 .load(dir.resolve("nope.conf"), true))

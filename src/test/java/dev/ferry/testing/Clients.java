@@ -1,6 +1,7 @@
 package dev.ferry.testing;
 
 import dev.ferry.client.ClientAgent;
+import dev.ferry.client.ClientEvents;
 import dev.ferry.config.FerrySettings;
 import dev.ferry.security.ClientSecurity;
 import dev.ferry.security.PluginRegistry;
@@ -36,8 +37,18 @@ public final class Clients {
 
     /** A client agent whose protocol comes from {@code plugins} (e.g. with third-party JARs), started. */
     public static ClientAgent start(FerrySettings settings, PluginRegistry plugins) throws IOException {
+        return start(settings, plugins, ClientEvents.NONE);
+    }
+
+    /** A client agent telling {@code events} what happens (e.g. metrics), started. */
+    public static ClientAgent start(FerrySettings settings, ClientEvents events) throws IOException {
+        return start(settings, PLUGINS, events);
+    }
+
+    private static ClientAgent start(FerrySettings settings, PluginRegistry plugins, ClientEvents events)
+            throws IOException {
         ClientAgent agent = new ClientAgent(settings.client(), settings.security().protocol(),
-                security(settings, plugins));
+                security(settings, plugins), events);
         agent.start();
         return agent;
     }

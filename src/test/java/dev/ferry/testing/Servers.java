@@ -6,6 +6,7 @@ import dev.ferry.security.SecurityContext;
 import dev.ferry.security.SecuritySetupException;
 import dev.ferry.security.ServerSecurity;
 import dev.ferry.server.ServerAgent;
+import dev.ferry.server.ServerEvents;
 import dev.ferry.transfer.ServerProtocols;
 
 import java.io.IOException;
@@ -47,7 +48,17 @@ public final class Servers {
 
     /** A server agent whose protocols come from {@code plugins} (e.g. with third-party JARs), started. */
     public static ServerAgent start(FerrySettings settings, PluginRegistry plugins) throws IOException {
-        ServerAgent agent = new ServerAgent(settings.server(), protocols(settings, plugins));
+        return start(settings, plugins, ServerEvents.NONE);
+    }
+
+    /** A server agent telling {@code events} what happens (e.g. metrics), started. */
+    public static ServerAgent start(FerrySettings settings, ServerEvents events) throws IOException {
+        return start(settings, PLUGINS, events);
+    }
+
+    private static ServerAgent start(FerrySettings settings, PluginRegistry plugins, ServerEvents events)
+            throws IOException {
+        ServerAgent agent = new ServerAgent(settings.server(), protocols(settings, plugins), events);
         agent.start();
         return agent;
     }

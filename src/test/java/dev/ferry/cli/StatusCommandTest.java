@@ -1,0 +1,124 @@
+package dev.ferry.cli;
+
+import dev.ferry.config.FerrySettings;
+import dev.ferry.metrics.Metrics;
+import dev.ferry.server.ServerAgent;
+import dev.ferry.testing.Clients;
+import dev.ferry.testing.Servers;
+import dev.ferry.testing.TestSettings;
+import dev.ferry.testing.Trees;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class StatusCommandTest {
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> running = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            running.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T run(T closeable) {
+        running.add(closeable);
+        return closeable;
+    }
+
+    private FerrySettings settings(String... more) {
+        List<String> keys = new ArrayList<>(List.of(
+                "ferry.server.host", "127.0.0.1",
+                "ferry.server.port", "0",
+                "ferry.server.inbox", dir.resolve("inbox").toString(),
+                "ferry.client.outbox", dir.resolve("outbox").toString(),
+                "ferry.client.settle-time", "200ms",
+                "ferry.client.retry.initial", "100ms",
+                "ferry.client.retry.max", "200ms",
+                "ferry.metrics.enabled", "true",
+                "ferry.metrics.port", "0"));
+        keys.addAll(List.of(more));
+        return TestSettings.load(keys.toArray(String[]::new));
+    }
+
+    /** The configuration ferry status reads: where the running agent's endpoint is. */
+    private Path config(int metricsPort) throws IOException {
+        Path conf = dir.resolve("status.conf");
+        Files.writeString(conf, "ferry.metrics { enabled = true, port = " + metricsPort + " }\n");
+        return conf;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void summarisesARunningAgentWithBothRoles() throws Exception {
+        FerrySettings settings = settings();
+        Metrics metrics = run(Metrics.start(settings.metrics()));
+        ServerAgent server = run(Servers.start(settings, metrics.server()));
+        run(Clients.start(settings("ferry.client.server-port", Integer.toString(server.port())),
+                metrics.client("plain")));
+        Trees.write(dir.resolve("outbox/one.bin"), 2048, 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("inbox/one.bin"))
+                && !Files.exists(dir.resolve("outbox/one.bin")));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> metrics.scrape().contains("ferry_client_files_queued{protocol=\"plain\"} 0.0"));
+
+        CommandLineRun status = CommandLineRun.of("status", "--config", config(metrics.port()).toString());
+
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        assertThat(status.out()).contains(
+                "agent http://127.0.0.1:" + metrics.port() + "/: ok",
+                "client (plain): 0 queued in the outbox, 0 in flight, connected",
+                "delivered 1 file (2.0 KiB), 0 failed, 0 sent again, 0 failed connection attempts",
+                "server: 1 connection open, 0 files being received",
+                "stored 1 file (2.0 KiB), 0 duplicates, 0 refused, 0 failed handshakes",
+                "last delivered: 20", "last stored: 20", "s ago)");
+    }
+
+    @Test
+    void aDegradedAgentExitsWithOneAndSaysWhy() throws Exception {
+        int nobody = freePort();
+        FerrySettings settings = settings("ferry.client.server-port", Integer.toString(nobody),
+                "ferry.metrics.unreachable-after", "200ms");
+        Metrics metrics = run(Metrics.start(settings.metrics()));
+        run(Clients.start(settings, metrics.client("plain")));
+        Trees.write(dir.resolve("outbox/stuck.bin"), 10, 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !metrics.health().ok());
+
+        CommandLineRun status = CommandLineRun.of("status", "--config", config(metrics.port()).toString());
+
+        assertThat(status.exitCode()).isEqualTo(1);
+        assertThat(status.out()).contains(": degraded: server unreachable for ", "client (plain): ",
+                "not connected", "last delivered: never since the agent started")
+                .doesNotContain("server: ");
+    }
+
+    @Test
+    void anUnreachableEndpointExitsWithOneAndSaysWhatToCheck() throws Exception {
+        int nobody = freePort();
+
+        CommandLineRun status = CommandLineRun.of("status", "--config", config(nobody).toString());
+
+        assertThat(status.exitCode()).isEqualTo(1);
+        assertThat(status.err()).contains("cannot reach the agent's metrics endpoint at http://127.0.0.1:" + nobody,
+                "is the agent running with ferry.metrics.enabled = true");
+    }
+}
