@@ -38,7 +38,8 @@ public record FileHeader(String name, long size, long mtimeMillis) {
         try {
             mtimeMillis = Long.parseLong(mtime);
         } catch (NumberFormatException e) {
-            throw new ProtocolException(WHAT + " has mtime=" + mtime + ", expected epoch milliseconds", e);
+            throw new ProtocolException(WHAT + " has mtime=" + PeerText.show(mtime) + ", expected epoch milliseconds",
+                    e);
         }
         return new FileHeader(KeyValues.require(pairs, "name", WHAT), KeyValues.requireLong(pairs, "size", WHAT),
                 mtimeMillis);

@@ -84,7 +84,8 @@ final class SeedReception {
         try {
             upload = context.store().beginSeed(name);
         } catch (DeliveryException e) {
-            log.warn("refused seed file name={} reason=\"{}\" peer={}", name, e.getMessage(), context.peer());
+            log.warn("refused seed file name={} reason=\"{}\" peer={}", PeerText.show(name), e.getMessage(),
+                    context.peer());
             seed.decodeFile(in, length, (bytes, offset, count) -> { });
             return;
         }
@@ -98,7 +99,7 @@ final class SeedReception {
             String stored = upload.commit(-1);
             TransferLog.stored(stored, written[0], start, protocol, context.peer(), null, true);
         } catch (DeliveryException e) {
-            throw new ProtocolException("cannot store seed file " + name + ": " + e.getMessage(), e);
+            throw new ProtocolException("cannot store seed file " + PeerText.show(name) + ": " + e.getMessage(), e);
         } finally {
             context.listener().fileOpen(false);
         }
