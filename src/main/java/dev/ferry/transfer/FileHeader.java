@@ -46,7 +46,8 @@ public record FileHeader(String name, long size, long mtimeMillis, String resume
         try {
             mtimeMillis = Long.parseLong(mtime);
         } catch (NumberFormatException e) {
-            throw new ProtocolException(WHAT + " has mtime=" + mtime + ", expected epoch milliseconds", e);
+            throw new ProtocolException(WHAT + " has mtime=" + PeerText.show(mtime) + ", expected epoch milliseconds",
+                    e);
         }
         String resumeKey = pairs.get("resume-key");
         if (resumeKey != null && !resumeKey.matches("[0-9a-f]{64}")) {

@@ -47,7 +47,8 @@ public final class KeyValues {
             int eq = line.indexOf('=');
             String key = eq < 0 ? line : line.substring(0, eq);
             if (eq < 0 || !validKey(key) || line.indexOf('\r') >= 0) {
-                throw new ProtocolException(what + " has a malformed line '" + abbreviate(line) + "' (expected key=value)");
+                throw new ProtocolException(what + " has a malformed line '" + PeerText.show(line)
+                        + "' (expected key=value)");
             }
             if (pairs.putIfAbsent(key, line.substring(eq + 1)) != null) {
                 throw new ProtocolException(what + " repeats the key '" + key + "'");
@@ -76,7 +77,8 @@ public final class KeyValues {
         } catch (NumberFormatException e) {
             // reported below with the key and value
         }
-        throw new ProtocolException(what + " has " + key + "=" + abbreviate(value) + ", expected a non-negative number");
+        throw new ProtocolException(what + " has " + key + "=" + PeerText.show(value)
+                + ", expected a non-negative number");
     }
 
     private static boolean validKey(String key) {
@@ -90,9 +92,5 @@ public final class KeyValues {
             }
         }
         return true;
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 }

@@ -98,12 +98,13 @@ final class NativeReception {
         Map<String, String> hello = KeyValues.parse(in.readPayload(Mode.HELLO), "HELLO");
         String version = hello.get("ferry");
         if (!"1".equals(version)) {
-            refuse("unsupported Ferry protocol version '" + version + "'; this server speaks ferry=1");
+            refuse("unsupported Ferry protocol version '" + PeerText.show(String.valueOf(version))
+                    + "'; this server speaks ferry=1");
         }
         protocol = KeyValues.require(hello, "protocol", "HELLO");
         ServerSecurity security = context.protocols().accepted().get(protocol);
         if (security == null) {
-            refuse("protocol " + protocol + " is not accepted here; accepted: "
+            refuse("protocol " + PeerText.show(protocol) + " is not accepted here; accepted: "
                     + String.join(", ", context.protocols().accepted().keySet()));
         }
         ServerHandshake handshake = security.nativeHandshake();
@@ -151,7 +152,7 @@ final class NativeReception {
         FileHeader next = FileHeader.decode(Arrays.copyOf(plain, length));
         started = System.nanoTime();
         if (next.size() > context.limits().maxFileSize()) {
-            failFile(next.name(), next.size(), ReplyStatus.TOO_LARGE, next.name() + " is " + next.size()
+            failFile(next.name(), next.size(), ReplyStatus.TOO_LARGE, PeerText.show(next.name()) + " is " + next.size()
                     + " bytes; this server accepts at most " + context.limits().maxFileSize()
                     + " bytes (ferry.server.max-file-size)");
             return;
@@ -286,7 +287,8 @@ final class NativeReception {
 
     /** Ends the open file with a refusal: one REPLY now, the rest of its frames dropped. */
     private void failFile(String name, long size, ReplyStatus status, String reason) throws IOException {
-        log.warn("refused file={} status={} reason=\"{}\" peer={}", name, status, reason, context.peer());
+        log.warn("refused file={} status={} reason=\"{}\" peer={}", PeerText.show(name), status, reason,
+                context.peer());
         context.listener().finished(ReceivedFile.refused(name, size, protocol, clientName, false, started, status,
                 reason));
         discardOpenFile();

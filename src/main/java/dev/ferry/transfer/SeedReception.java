@@ -86,7 +86,8 @@ final class SeedReception {
         try {
             upload = context.store().beginSeed(name, length);
         } catch (DeliveryException e) {
-            log.warn("refused seed file name={} reason=\"{}\" peer={}", name, e.getMessage(), context.peer());
+            log.warn("refused seed file name={} reason=\"{}\" peer={}", PeerText.show(name), e.getMessage(),
+                    context.peer());
             context.listener().finished(ReceivedFile.refused(name, -1, protocol, null, true, start, e.status(),
                     e.getMessage()));
             seed.decodeFile(in, length, (bytes, offset, count) -> { });
@@ -108,7 +109,7 @@ final class SeedReception {
         } catch (DeliveryException e) {
             context.listener().finished(ReceivedFile.refused(name, written[0], protocol, null, true, start,
                     e.status(), e.getMessage()));
-            throw new ProtocolException("cannot store seed file " + name + ": " + e.getMessage(), e);
+            throw new ProtocolException("cannot store seed file " + PeerText.show(name) + ": " + e.getMessage(), e);
         } finally {
             context.listener().fileOpen(false);
         }
