@@ -75,6 +75,11 @@ public final class InboxStore implements Store {
         }
         try {
             return new InboxUpload(inbox.adopt(segments, partials.claim(resumeKey)), receipts);
+        } catch (PartialFiles.PartialBusyException e) {
+            // Not a disk problem: a connection the client gave up on still holds the file until the
+            // server sees it end (at the latest after ferry.server.idle-timeout).
+            throw new DeliveryException(ReplyStatus.UNAVAILABLE, e.getMessage() + "; the client sends it again"
+                    + " once that connection has ended (at the latest after ferry.server.idle-timeout)", e);
         } catch (IOException e) {
             throw unavailable("cannot keep a partial file for resume", e);
         }

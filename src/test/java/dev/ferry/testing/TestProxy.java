@@ -2,18 +2,25 @@ package dev.ferry.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -29,6 +36,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the next connection through untouched. Recordings are bounded ({@code maxBytes} per direction
  * and connection; beyond it the connection is cut) and so is the number of connections.
  * {@link #close()} closes every socket and joins every thread.
+ *
+ * <p>Network faults ({@link Fault}): planned for the Nth connection accepted, each strikes one
+ * direction at a byte offset (the bytes before it are forwarded first) or after a time from the
+ * accept ({@code test-proxy-timer} strikes those): a drop, a reset, a stall that holds the direction
+ * back for a while with the sockets open, or 1-byte writes from then on. A direction with a rewrite
+ * takes no faults. {@link Connection#strikes()} tells what struck, so a test can check that its
+ * fault happened.
  */
 public final class TestProxy implements AutoCloseable {
     /** Connections accepted at most; later ones are closed at once. */
@@ -71,6 +85,8 @@ public final class TestProxy implements AutoCloseable {
     private final Thread acceptor;
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
     private final Map<Direction, Rewrite> rewrites = new EnumMap<>(Direction.class);
+    private final Map<Integer, List<Fault>> faultPlans = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer;
     private volatile boolean tampering;
     private volatile boolean closed;
 
@@ -80,6 +96,11 @@ public final class TestProxy implements AutoCloseable {
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.acceptor = new Thread(this::acceptLoop, "test-proxy-accept");
         this.acceptor.setDaemon(true);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "test-proxy-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** A proxy on a free loopback port forwarding to {@code targetPort} on loopback, recording up to 16 MiB per direction. */
@@ -104,7 +125,35 @@ public final class TestProxy implements AutoCloseable {
 
     /** Sets (or with null removes) the rewrite of one direction, used while tampering is on. */
     public synchronized TestProxy rewrite(Direction direction, Rewrite rewrite) {
-        rewrites.put(Objects.requireNonNull(direction, "direction"), rewrite);
+        Objects.requireNonNull(direction, "direction");
+        if (rewrite != null && faultPlans.values().stream().flatMap(List::stream)
+                .anyMatch(fault -> fault.direction() == direction)) {
+            throw new IllegalStateException("faults are planned on " + direction + "; a direction takes a rewrite or"
+                    + " faults, not both");
+        }
+        rewrites.put(direction, rewrite);
+        return this;
+    }
+
+    /**
+     * Plans faults for the {@code connection}th connection accepted (1 for the first), added to any
+     * planned before. Plan before that connection arrives.
+     */
+    public synchronized TestProxy fault(int connection, Fault... faults) {
+        if (connection < 1 || connection > MAX_CONNECTIONS) {
+            throw new IllegalArgumentException("connection " + connection + " out of 1.." + MAX_CONNECTIONS);
+        }
+        for (Fault fault : faults) {
+            if (rewrites.get(fault.direction()) != null) {
+                throw new IllegalStateException(fault.direction() + " has a rewrite; a direction takes a rewrite"
+                        + " or faults, not both");
+            }
+        }
+        faultPlans.merge(connection, List.of(faults), (before, more) -> {
+            List<Fault> all = new ArrayList<>(before);
+            all.addAll(more);
+            return List.copyOf(all);
+        });
         return this;
     }
 
@@ -167,6 +216,7 @@ public final class TestProxy implements AutoCloseable {
     public void close() {
         closed = true;
         closeQuietly(listener);
+        timer.shutdownNow();
         for (Connection connection : connections) {
             connection.close();
         }
@@ -213,7 +263,8 @@ public final class TestProxy implements AutoCloseable {
                     });
                 }
             }
-            Connection connection = new Connection(connections.size() + 1, client, server, chosen);
+            int id = connections.size() + 1;
+            Connection connection = new Connection(id, client, server, chosen, faultPlans.getOrDefault(id, List.of()));
             connections.add(connection);
             if (closed) {
                 connection.close();
@@ -238,12 +289,16 @@ public final class TestProxy implements AutoCloseable {
         private final Map<Direction, Pipe> pipes = new EnumMap<>(Direction.class);
         private final boolean tampered;
         private final AtomicInteger ended = new AtomicInteger();
+        private final List<Fault> faults;
+        private final List<String> strikes = new CopyOnWriteArrayList<>();
+        private final CountDownLatch closing = new CountDownLatch(1);
 
-        private Connection(int id, Socket client, Socket server, Map<Direction, Rewrite> rewrites) {
+        private Connection(int id, Socket client, Socket server, Map<Direction, Rewrite> rewrites, List<Fault> faults) {
             this.id = id;
             this.client = client;
             this.server = server;
             this.tampered = !rewrites.isEmpty();
+            this.faults = faults;
             pipes.put(Direction.CLIENT_TO_SERVER, new Pipe(Direction.CLIENT_TO_SERVER, client, server,
                     rewrites.get(Direction.CLIENT_TO_SERVER)));
             pipes.put(Direction.SERVER_TO_CLIENT, new Pipe(Direction.SERVER_TO_CLIENT, server, client,
@@ -275,6 +330,16 @@ public final class TestProxy implements AutoCloseable {
             return ended.get() == pipes.size();
         }
 
+        /** What struck this connection so far, in order, e.g. {@code "c2s STALL at byte 1048600"}. */
+        public List<String> strikes() {
+            return List.copyOf(strikes);
+        }
+
+        /** True once a planned fault struck {@code direction}. */
+        public boolean struck(Direction direction) {
+            return strikes.stream().anyMatch(strike -> strike.startsWith(direction.label + " "));
+        }
+
         /** Why the proxy cut this connection (a rewrite that broke its contract, a recording over its limit), or null. */
         public String problem() {
             for (Pipe pipe : pipes.values()) {
@@ -286,12 +351,50 @@ public final class TestProxy implements AutoCloseable {
         }
 
         private void start() {
+            for (Fault fault : faults) {
+                if (fault.trigger() instanceof Fault.After after) {
+                    try {
+                        timer.schedule(() -> {
+                            if (!finished()) {
+                                strike(fault, "after " + after.delay().toMillis() + "ms");
+                            }
+                        }, after.delay().toNanos(), TimeUnit.NANOSECONDS);
+                    } catch (RejectedExecutionException e) {
+                        // the proxy is closing: the connection is closed with it
+                    }
+                } else {
+                    pipes.get(fault.direction()).pending.add(fault);
+                }
+            }
             pipes.values().forEach(p -> p.thread.start());
         }
 
         private void close() {
+            closing.countDown();
             closeQuietly(client);
             closeQuietly(server);
+        }
+
+        /** Applies {@code fault}; false when it ended the connection. Any thread. */
+        private boolean strike(Fault fault, String where) {
+            strikes.add(fault.direction().label + " " + fault.kind() + " " + where);
+            Pipe pipe = pipes.get(fault.direction());
+            switch (fault.kind()) {
+                case DROP -> close();
+                case RESET -> {
+                    for (Socket socket : List.of(client, server)) {
+                        try {
+                            socket.setSoLinger(true, 0);
+                        } catch (SocketException e) {
+                            // already closed: nothing left to reset
+                        }
+                    }
+                    close();
+                }
+                case STALL -> pipe.stallUntilNanos = System.nanoTime() + fault.stall().toNanos();
+                case FRAGMENT -> pipe.fragmenting = true;
+            }
+            return fault.kind() == Fault.Kind.STALL || fault.kind() == Fault.Kind.FRAGMENT;
         }
 
         private void join() throws InterruptedException {
@@ -314,7 +417,11 @@ public final class TestProxy implements AutoCloseable {
             private final Recording original = new Recording(maxBytes);
             private final Recording forwarded = new Recording(maxBytes);
             private final Thread thread;
+            /** Faults that strike at a byte offset and have not struck yet. */
+            private final List<Fault> pending = new CopyOnWriteArrayList<>();
             private volatile String problem;
+            private volatile long stallUntilNanos = System.nanoTime();
+            private volatile boolean fragmenting;
 
             Pipe(Direction direction, Socket from, Socket to, Rewrite rewrite) {
                 this.direction = direction;
@@ -335,7 +442,9 @@ public final class TestProxy implements AutoCloseable {
                             cut("more than " + maxBytes + " bytes in one direction; raise the proxy's limit");
                             return;
                         }
-                        forward(out, false, chunk, n);
+                        if (!forward(out, false, chunk, n)) {
+                            return;
+                        }
                     }
                     forward(out, true, chunk, 0);
                     // Half-close, as the sender did: the receiver sees the end of the stream.
@@ -352,13 +461,10 @@ public final class TestProxy implements AutoCloseable {
                 }
             }
 
-            private void forward(OutputStream out, boolean senderEnded, byte[] chunk, int n) throws IOException {
+            /** Forwards a chunk (or its rewrite); false when a fault ended the connection. */
+            private boolean forward(OutputStream out, boolean senderEnded, byte[] chunk, int n) throws IOException {
                 if (rewrite == null) {
-                    if (n > 0) {
-                        forwarded.append(chunk, 0, n);
-                        out.write(chunk, 0, n);
-                    }
-                    return;
+                    return pending.isEmpty() ? send(out, chunk, 0, n) : forwardAroundFaults(out, chunk, n);
                 }
                 byte[] sent = forwarded.snapshot();
                 byte[] result = rewrite.apply(original.snapshot(), senderEnded);
@@ -370,6 +476,65 @@ public final class TestProxy implements AutoCloseable {
                     throw new IllegalStateException("the rewrite produced more than " + maxBytes + " bytes");
                 }
                 out.write(result, sent.length, result.length - sent.length);
+                return true;
+            }
+
+            /** Forwards a chunk up to each fault that strikes inside it, strikes it, and goes on unless it cut. */
+            private boolean forwardAroundFaults(OutputStream out, byte[] chunk, int n) throws IOException {
+                long base = original.size() - n;
+                int done = 0;
+                while (true) {
+                    byte[] received = original.snapshot();
+                    Fault next = null;
+                    long at = Long.MAX_VALUE;
+                    for (Fault fault : pending) {
+                        long offset = ((Fault.AtByte) fault.trigger()).locator().offset(Connection.this, received);
+                        if (offset >= 0 && offset <= base + n && Math.max(offset, base + done) < at) {
+                            next = fault;
+                            at = Math.max(offset, base + done);
+                        }
+                    }
+                    if (next == null) {
+                        return send(out, chunk, done, n - done);
+                    }
+                    send(out, chunk, done, (int) (at - base) - done);
+                    done = (int) (at - base);
+                    pending.remove(next);
+                    if (!strike(next, "at byte " + at)) {
+                        return false;
+                    }
+                }
+            }
+
+            /** Writes bytes on, after any stall, in one write or (fragmenting) one write per byte. */
+            private boolean send(OutputStream out, byte[] bytes, int offset, int length) throws IOException {
+                if (length <= 0) {
+                    return true;
+                }
+                holdWhileStalled();
+                forwarded.append(bytes, offset, length);
+                if (fragmenting) {
+                    for (int i = offset; i < offset + length; i++) {
+                        out.write(bytes[i]);
+                    }
+                } else {
+                    out.write(bytes, offset, length);
+                }
+                return true;
+            }
+
+            private void holdWhileStalled() throws IOException {
+                long left;
+                while ((left = stallUntilNanos - System.nanoTime()) > 0) {
+                    try {
+                        if (closing.await(left, TimeUnit.NANOSECONDS)) {
+                            throw new SocketException("connection closed during a stall");
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException("interrupted during a stall");
+                    }
+                }
             }
 
             private void cut(String why) {
@@ -404,6 +569,10 @@ public final class TestProxy implements AutoCloseable {
 
         synchronized byte[] snapshot() {
             return Arrays.copyOf(bytes, size);
+        }
+
+        synchronized int size() {
+            return size;
         }
     }
 }
