@@ -371,6 +371,41 @@ class ServerAgentTest {
     }
 
     @Test
+    void aFloodOfTinyFramesDoesNotKeepAGoodClientWaiting() throws Exception {
+        java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread flood = new Thread(() -> {
+            try (RawClient attacker = hello()) {
+                attacker.send(new RawFrames().frame(0, "name=flood.bin\nsize=1000000\nmtime=0\n"));
+                RawFrames tiny = new RawFrames();
+                for (int i = 0; i < 100; i++) {
+                    tiny.frame(1, new byte[] {1});
+                }
+                while (!stop.get() && sent.get() < 1_000_000) {
+                    attacker.send(tiny);
+                    sent.addAndGet(100);
+                }
+            } catch (IOException e) {
+                // the server may cut the flood; that is allowed
+            }
+        }, "flood");
+        flood.start();
+        try {
+            org.awaitility.Awaitility.await().until(() -> sent.get() > 10_000);
+
+            try (RawClient good = hello()) {
+                good.send(file(new RawFrames(), "good.txt", new byte[] {5}));
+                assertThat(good.readReply()).isEqualTo(new RawClient.Answer(0, "stored=good.txt"));
+            }
+        } finally {
+            stop.set(true);
+            flood.join(10_000);
+        }
+        assertThat(sent.get()).as("tiny frames sent").isGreaterThan(10_000);
+        assertThat(inboxFiles()).containsExactly("good.txt");
+    }
+
+    @Test
     void dropsAConnectionThatStaysIdle() throws IOException {
         server.close();
         server = Servers.start(TestSettings.load("ferry.server.inbox", inbox.toString(),
