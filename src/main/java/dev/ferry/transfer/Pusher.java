@@ -41,6 +41,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The client side of one native connection (PROTOCOL.md section 3): HELLO, the plugin's
@@ -54,6 +55,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Pusher implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Pusher.class);
     private static final int MAX_REPLY = 64 * 1024;
+    private static final long REPLY_CHECK_MILLIS = 1000;
     private static final AtomicInteger CONNECTIONS = new AtomicInteger();
 
     /**
@@ -96,8 +98,15 @@ public final class Pusher implements Closeable {
     /**
      * One file waiting for its final REPLY; a resumable one first waits for the REPLY to its FILE
      * that says how many bytes the server already holds ({@code offset}, null when not resumable).
+     * {@code waitingSince} is when it last started to wait for an answer (nanos), 0 while this side
+     * is still sending it: only that wait counts against {@code reply-timeout}, so a transfer may
+     * take as long as it takes.
      */
-    private record Slot(SourceFile file, CompletableFuture<Outcome> result, CompletableFuture<Long> offset) {
+    private record Slot(SourceFile file, CompletableFuture<Outcome> result, CompletableFuture<Long> offset,
+                        AtomicLong waitingSince) {
+        void waiting(boolean now) {
+            waitingSince.set(now ? Math.max(1, System.nanoTime()) : 0);
+        }
     }
 
     private final Socket socket;
@@ -169,6 +178,8 @@ public final class Pusher implements Closeable {
         SessionCodec codec = security.handshake(new HandshakeChannel(in, out, transcript, hello, parameters));
         in.transcript(null);
         out.transcript(null);
+        // From here a read timeout only wakes the reply thread to check how long files have waited.
+        socket.setSoTimeout((int) Math.min(REPLY_CHECK_MILLIS, options.replyTimeout().toMillis()));
         Pusher pusher = new Pusher(socket, in, out, codec, options, parameters);
         pusher.replies.start();
         return pusher;
@@ -212,7 +223,7 @@ public final class Pusher implements Closeable {
             }
             checkHealthy();
             Slot slot = new Slot(file, new CompletableFuture<>(),
-                    file.size() >= options.resumeThreshold() ? new CompletableFuture<>() : null);
+                    file.size() >= options.resumeThreshold() ? new CompletableFuture<>() : null, new AtomicLong());
             waiting.add(slot);
             send(slot, source, progress);
             return slot.result();
@@ -229,7 +240,9 @@ public final class Pusher implements Closeable {
         long sent = 0;
         if (slot.offset() != null) {
             out.flush();
+            slot.waiting(true);
             sent = awaitOffset(slot);
+            slot.waiting(false);
             if (sent < 0) {
                 return;
             }
@@ -270,6 +283,7 @@ public final class Pusher implements Closeable {
         byte[] trailer = new CommitTrailer(file.size(), sha256, id).encode();
         write(Mode.COMMIT, trailer, trailer.length);
         out.flush();
+        slot.waiting(true);
     }
 
     /** Waits for the server's {@code offset=} answer to a resumable FILE; -1 when it refused the file. */
@@ -357,11 +371,11 @@ public final class Pusher implements Closeable {
                 try {
                     reply = in.readReply(MAX_REPLY);
                 } catch (SocketTimeoutException e) {
-                    if (idle()) {
-                        continue;
+                    if (overdue()) {
+                        throw new IOException("no REPLY from the server within " + options.replyTimeout()
+                                + " (ferry.client.reply-timeout)", e);
                     }
-                    throw new IOException("no REPLY from the server within " + options.replyTimeout()
-                            + " (ferry.client.reply-timeout)", e);
+                    continue;
                 }
                 String text = new String(codec.openReply(reply.status(), reply.payload()), StandardCharsets.UTF_8);
                 Slot slot = waiting.peek();
@@ -448,6 +462,18 @@ public final class Pusher implements Closeable {
     public void abort() {
         closing = true;
         fail(new EOFException("connection aborted"));
+    }
+
+    /** True when a file has waited for its answer longer than {@code reply-timeout}. */
+    private boolean overdue() {
+        long now = System.nanoTime();
+        for (Slot slot : waiting) {
+            long since = slot.waitingSince().get();
+            if (!slot.result().isDone() && since != 0 && now - since > options.replyTimeout().toNanos()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True while no file waits for its REPLY. */

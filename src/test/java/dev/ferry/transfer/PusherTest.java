@@ -112,6 +112,63 @@ class PusherTest {
     }
 
     @Test
+    void aTransferLongerThanTheReplyTimeoutIsNotCutShort() throws Exception {
+        SourceFile big = source("slow.bin", 4L << 20, 8);
+        try (java.net.ServerSocket listener = new java.net.ServerSocket()) {
+            // Small buffers, so that little is in flight once the client has written everything:
+            // what is measured is the wait after the last byte, not the time to drain buffers.
+            listener.setReceiveBufferSize(32 * 1024);
+            listener.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            Thread slowServer = new Thread(() -> serveSlowly(listener), "slow-server");
+            slowServer.start();
+            Socket client = new Socket();
+            client.setSendBufferSize(32 * 1024);
+            client.connect(listener.getLocalSocketAddress());
+            Pusher slow = Pusher.open(client,
+                    new dev.ferry.security.plain.PlainPlugin().client(SecurityContext.of(TestSettings.load())),
+                    new Pusher.Options("test", "plain", 64 * 1024, 4, Duration.ofSeconds(1), Long.MAX_VALUE));
+            try {
+                Outcome outcome = slow.push(big).get(60, TimeUnit.SECONDS);
+
+                assertThat(outcome).isEqualTo(new Outcome.Stored("slow.bin", false));
+            } finally {
+                slow.close();
+                slowServer.join(10_000);
+            }
+        }
+    }
+
+    /** A server that takes about 4 s to read a 4 MiB file, four times the client's reply timeout. */
+    private static void serveSlowly(java.net.ServerSocket listener) {
+        try (Socket socket = listener.accept()) {
+            dev.ferry.wire.FrameReader in = new dev.ferry.wire.FrameReader(socket.getInputStream(),
+                    dev.ferry.wire.FrameLimits.none().with(dev.ferry.wire.Mode.HELLO, 4096, "t")
+                            .with(dev.ferry.wire.Mode.FILE, 4096, "t").with(dev.ferry.wire.Mode.DATA, 1 << 20, "t")
+                            .with(dev.ferry.wire.Mode.COMMIT, 72, "t"));
+            dev.ferry.wire.FrameWriter out = new dev.ferry.wire.FrameWriter(socket.getOutputStream());
+            in.readMode();
+            in.readPayload(dev.ferry.wire.Mode.HELLO);
+            out.writeReply(ReplyStatus.OK, "ferry=1\nprotocol=plain\nmax-file-size=1000000000\nmax-block=65536\n"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.flush();
+            String name = null;
+            for (dev.ferry.wire.Mode mode = in.readMode(); mode != null; mode = in.readMode()) {
+                byte[] payload = mode.hasPayload() ? in.readPayload(mode) : new byte[0];
+                if (mode == dev.ferry.wire.Mode.FILE) {
+                    name = KeyValues.parse(payload, "FILE").get("name");
+                } else if (mode == dev.ferry.wire.Mode.DATA) {
+                    Thread.sleep(60); // the slow server's pace: about 1 MiB a second
+                } else if (mode == dev.ferry.wire.Mode.COMMIT) {
+                    out.writeReply(ReplyStatus.OK, ("stored=" + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    out.flush();
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            // the test's assertions say what went wrong
+        }
+    }
+
+    @Test
     void aVanishedFileIsReportedAsChanged() throws Exception {
         SourceFile gone = source("gone", 10, 6);
         Files.delete(gone.path());
