@@ -5,6 +5,7 @@ import dev.ferry.pki.Fingerprint;
 import dev.ferry.pki.HostNames;
 import dev.ferry.pki.PkiException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -57,25 +58,17 @@ final class CertsCommand implements Runnable {
                         + " Default: localhost, 127.0.0.1 and this machine's host name.")
         List<String> names;
 
-        @Option(names = "--bits", paramLabel = "BITS", defaultValue = "2048",
-                description = "RSA key size: 2048, 3072 or 4096. Default: ${DEFAULT-VALUE}.")
-        int bits;
-
-        @Option(names = "--days", paramLabel = "N", defaultValue = "825",
-                description = "Days the server certificate is valid. Default: ${DEFAULT-VALUE}.")
-        int days;
-
         @Option(names = "--ca-days", paramLabel = "N", defaultValue = "3650",
                 description = "Days the CA is valid. Default: ${DEFAULT-VALUE}.")
         int caDays;
 
-        @Option(names = "--force", description = "Replace existing files.")
-        boolean force;
+        @Mixin
+        KeyOptions key;
 
         @Override
         public Integer call() throws IOException {
-            checkBits(spec, bits);
-            checkDays(spec, "--days", days);
+            checkBits(spec, key.bits);
+            checkDays(spec, "--days", key.days);
             checkDays(spec, "--ca-days", caDays);
             List<String> serverNames = names == null || names.isEmpty() ? CertificateFolder.localNames() : names;
             for (String name : serverNames) {
@@ -87,8 +80,8 @@ final class CertsCommand implements Runnable {
             }
             CertificateFolder.Issued issued;
             try {
-                issued = new CertificateFolder(dir).init(serverNames, bits, Duration.ofDays(caDays),
-                        Duration.ofDays(days), force);
+                issued = new CertificateFolder(dir).init(serverNames, key.bits, Duration.ofDays(caDays),
+                        Duration.ofDays(key.days), key.force);
             } catch (PkiException e) {
                 throw new IOException(e.getMessage(), e);
             }
@@ -117,21 +110,13 @@ final class CertsCommand implements Runnable {
                         + " Default: ${DEFAULT-VALUE}.")
         Path dir;
 
-        @Option(names = "--bits", paramLabel = "BITS", defaultValue = "2048",
-                description = "RSA key size: 2048, 3072 or 4096. Default: ${DEFAULT-VALUE}.")
-        int bits;
-
-        @Option(names = "--days", paramLabel = "N", defaultValue = "825",
-                description = "Days the certificate is valid. Default: ${DEFAULT-VALUE}.")
-        int days;
-
-        @Option(names = "--force", description = "Replace existing files.")
-        boolean force;
+        @Mixin
+        KeyOptions key;
 
         @Override
         public Integer call() throws IOException {
-            checkBits(spec, bits);
-            checkDays(spec, "--days", days);
+            checkBits(spec, key.bits);
+            checkDays(spec, "--days", key.days);
             try {
                 CertificateFolder.checkClientName(name);
             } catch (PkiException e) {
@@ -139,7 +124,7 @@ final class CertsCommand implements Runnable {
             }
             CertificateFolder.Issued issued;
             try {
-                issued = new CertificateFolder(dir).issueClient(name, bits, Duration.ofDays(days), force);
+                issued = new CertificateFolder(dir).issueClient(name, key.bits, Duration.ofDays(key.days), key.force);
             } catch (PkiException e) {
                 throw new IOException(e.getMessage(), e);
             }
@@ -172,5 +157,19 @@ final class CertsCommand implements Runnable {
         if (days < 1 || days > MAX_DAYS) {
             throw new ParameterException(spec.commandLine(), option + " must be 1 to " + MAX_DAYS + ", got " + days);
         }
+    }
+
+    /** The options both subcommands share: key size, validity, and whether to replace files. */
+    static final class KeyOptions {
+        @Option(names = "--bits", paramLabel = "BITS", defaultValue = "2048",
+                description = "RSA key size: 2048, 3072 or 4096. Default: ${DEFAULT-VALUE}.")
+        int bits;
+
+        @Option(names = "--days", paramLabel = "N", defaultValue = "825",
+                description = "Days the new certificate is valid. Default: ${DEFAULT-VALUE}.")
+        int days;
+
+        @Option(names = "--force", description = "Replace existing files.")
+        boolean force;
     }
 }
