@@ -253,7 +253,10 @@ public final class SettingsLoader {
                 v.address("ferry.metrics.host"),
                 v.intRange("ferry.metrics.port", 0, 65535),
                 v.duration("ferry.metrics.unreachable-after", Duration.ofMillis(100), Duration.ofDays(7)));
-        return new FerrySettings(server, client, security, metrics, v.path("ferry.plugins.dir"), source, c);
+        ReloadSettings reload = new ReloadSettings(
+                v.bool("ferry.config.watch"),
+                v.duration("ferry.config.reload-debounce", Duration.ofMillis(50), Duration.ofMinutes(1)));
+        return new FerrySettings(server, client, security, metrics, reload, v.path("ferry.plugins.dir"), source, c);
     }
 
     private static String localHostName() {

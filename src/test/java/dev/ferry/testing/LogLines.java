@@ -40,6 +40,11 @@ public final class LogLines extends AppenderBase<ILoggingEvent> implements AutoC
                 event.getFormattedMessage()));
     }
 
+    /** Every line so far, in order. */
+    public List<Line> lines() {
+        return List.copyOf(lines);
+    }
+
     /** Messages at {@code level} written by the server's connection threads. */
     public List<String> server(Level level) {
         return messages(level, "ferry-conn-");
