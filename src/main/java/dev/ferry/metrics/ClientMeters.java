@@ -21,11 +21,16 @@ import java.util.function.IntSupplier;
  * The client agent's meters ({@code ferry_client_*}, README "Monitoring" lists them), every one
  * tagged with the configured protocol, and its part of the health: degraded once no session with
  * the server could be opened for {@code ferry.metrics.unreachable-after}. Thread-safe.
+ *
+ * <p>When a configuration reload changes the protocol, {@link Metrics} makes new meters for it; the
+ * old ones keep their totals under the old tag, and {@code ferry.agent.up} (one gauge per role) is
+ * shared through {@code up}.
  */
 final class ClientMeters implements ClientEvents, HealthCheck {
     private final Clock clock;
     private final Duration unreachableAfter;
-    private final AtomicInteger up = new AtomicInteger();
+    private final String protocol;
+    private final AtomicInteger up;
     private final Counter delivered;
     private final Counter deliveredBytes;
     private final Counter sentBytes;
@@ -40,9 +45,10 @@ final class ClientMeters implements ClientEvents, HealthCheck {
     private volatile long unreachableSinceMillis = -1;
     private volatile String lastConnectFailure;
 
-    ClientMeters(MeterRegistry registry, String protocol, Duration unreachableAfter, Clock clock) {
+    ClientMeters(MeterRegistry registry, String protocol, AtomicInteger up, Duration unreachableAfter, Clock clock) {
         Objects.requireNonNull(registry, "registry");
-        Objects.requireNonNull(protocol, "protocol");
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.up = Objects.requireNonNull(up, "up");
         this.unreachableAfter = Objects.requireNonNull(unreachableAfter, "unreachableAfter");
         this.clock = Objects.requireNonNull(clock, "clock");
         Gauge.builder("ferry.agent.up", up::get).description("1 while the agent of this role runs")
@@ -89,6 +95,10 @@ final class ClientMeters implements ClientEvents, HealthCheck {
                     .description("Sessions with the server that could not be opened, by reason")
                     .tag("protocol", protocol).tag("reason", ServerMeters.label(reason)).register(registry));
         }
+    }
+
+    String protocol() {
+        return protocol;
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The agent's monitoring: one Micrometer registry for the agents of this process, their meters,
@@ -36,6 +37,7 @@ public final class Metrics implements AutoCloseable {
     private final List<HealthCheck> checks = new CopyOnWriteArrayList<>();
     private MetricsEndpoint endpoint;
     private ServerMeters server;
+    private final AtomicInteger clientUp = new AtomicInteger();
     private ClientMeters client;
 
     private Metrics(MetricsSettings settings, Clock clock) {
@@ -81,13 +83,20 @@ public final class Metrics implements AutoCloseable {
         return server;
     }
 
-    /** The client agent's events, its meters tagged with {@code protocol}, or {@link ClientEvents#NONE} when off. */
+    /**
+     * The client agent's events, its meters tagged with {@code protocol}, or {@link ClientEvents#NONE}
+     * when off. One client per process; a client started again with another protocol (a configuration
+     * reload) gets new meters, and the old ones keep their totals under the old protocol.
+     */
     public synchronized ClientEvents client(String protocol) {
         if (!enabled()) {
             return ClientEvents.NONE;
         }
-        if (client == null) {
-            client = new ClientMeters(registry, protocol, settings.unreachableAfter(), clock);
+        if (client == null || !client.protocol().equals(protocol)) {
+            if (client != null) {
+                checks.remove(client);
+            }
+            client = new ClientMeters(registry, protocol, clientUp, settings.unreachableAfter(), clock);
             checks.add(client);
         }
         return client;
