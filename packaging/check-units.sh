@@ -3,9 +3,10 @@
 # Exits 0 when they are clean, 1 on any finding, and 0 with a message when systemd-analyze is
 # not installed (Debian/Ubuntu: apt-get install systemd).
 #
-# verify checks that ExecStart= names an executable file, so the units are verified inside a
-# throw-away root (--root) that holds this checkout's bin/ferry at /opt/ferry/bin/ferry and a
-# copy of the host's system units (the targets ours are ordered after). verify reports unknown
+# verify checks that ExecStart= and ExecReload= name executable files, so the units are verified
+# inside a throw-away root (--root) that holds this checkout's bin/ferry at /opt/ferry/bin/ferry,
+# the host's kill at /bin/kill, and a copy of the host's system units (the targets ours are
+# ordered after). verify reports unknown
 # keys and unparsable values as warnings with exit code 0, so any output counts as a failure.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,6 +28,9 @@ trap 'rm -rf "$root"' EXIT INT TERM
 mkdir -p "$root/opt/ferry/bin" "$root/etc/systemd/system" "$root/usr/lib/systemd"
 cp "$here/../bin/ferry" "$root/opt/ferry/bin/ferry"
 chmod 0755 "$root/opt/ferry/bin/ferry"
+# ExecReload=/bin/kill -HUP $MAINPID (procps or util-linux provide it wherever systemd runs).
+mkdir -p "$root/bin"
+cp "$(command -v /bin/kill || command -v /usr/bin/kill)" "$root/bin/kill"
 for dir in /usr/lib/systemd/system /lib/systemd/system; do
   if [ -d "$dir" ] && [ ! -e "$root$dir" ]; then
     mkdir -p "$root$(dirname "$dir")"

@@ -5,6 +5,7 @@ import dev.ferry.config.SettingsException;
 import dev.ferry.config.SettingsLoader;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -16,6 +17,12 @@ final class ConfigOption {
             description = "Configuration file (HOCON). Default: conf/ferry.conf, or built-in defaults when it is"
                     + " missing. Any key can also be set with -Dferry.key=value.")
     Path file;
+
+    /** The configuration file the settings come from, or null when the built-in defaults are used. */
+    Path existingFile() {
+        Path path = file == null ? DEFAULT : file;
+        return Files.exists(path) ? path : null;
+    }
 
     FerrySettings load() throws SettingsException {
         return load(Map.of());

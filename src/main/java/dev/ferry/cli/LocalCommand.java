@@ -1,22 +1,22 @@
 package dev.ferry.cli;
 
-import dev.ferry.client.ClientAgent;
 import dev.ferry.config.FerrySettings;
 import dev.ferry.config.SecuritySettings;
 import dev.ferry.metrics.Metrics;
 import dev.ferry.pki.CertificateFolder;
 import dev.ferry.security.PluginRegistry;
-import dev.ferry.server.ServerAgent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
  * {@code ferry local}: both agents in one process on 127.0.0.1, outbox to inbox on this machine,
- * with one metrics endpoint for both when {@code ferry.metrics.enabled}.
+ * with one metrics endpoint for both when {@code ferry.metrics.enabled}. An edit of the configuration
+ * file, or SIGHUP, takes effect without restart for both agents ({@link Reloads}).
  */
 @Command(name = "local", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Run both agents in one process on 127.0.0.1: drop a file into the outbox and it appears"
@@ -37,16 +37,16 @@ final class LocalCommand implements Callable<Integer> {
             log.info("first run: created a local CA and a server certificate for this machine in {} (ferry certs init"
                     + " makes them for a real deployment)", security.caCert().toAbsolutePath().getParent());
         }
-        try (Metrics metrics = Metrics.start(settings.metrics());
-             ServerAgent server = Agents.server(settings,
-                     settings.server().withAddress(LOOPBACK, settings.server().port()), registry, metrics.server())) {
-            server.start();
-            try (ClientAgent client = Agents.client(settings, settings.client().withServer(LOOPBACK, server.port()),
-                    registry, metrics.client(settings.security().protocol()))) {
-                client.start();
-                Signals.awaitTermination();
+        try (Metrics metrics = Metrics.start(settings.metrics())) {
+            Agents.ServerPart server = new Agents.ServerPart(metrics,
+                    next -> next.server().withAddress(LOOPBACK, next.server().port()));
+            // The client sends to this process's server: when the server starts again, so does the client.
+            Agents.ClientPart client = new Agents.ClientPart(metrics,
+                    next -> next.client().withServer(LOOPBACK, server.port()),
+                    key -> Agents.clientKey(key) || Agents.serverKey(key));
+            try (LiveAgents agents = new LiveAgents(List.of(server, client))) {
+                return Reloads.runUntilStopped(config, settings, registry, agents);
             }
         }
-        return 0;
     }
 }

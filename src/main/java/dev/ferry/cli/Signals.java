@@ -6,9 +6,10 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Waits for SIGTERM or SIGINT (Ctrl-C) so an agent can stop cleanly and exit with code 0 instead
- * of being cut off by the JVM's default handling. Uses {@code sun.misc.Signal}, the JDK's
- * supported way to handle signals (module jdk.unsupported, JEP 260).
+ * The signals an agent handles: SIGTERM and SIGINT (Ctrl-C) stop it cleanly, with exit code 0,
+ * instead of the JVM's default handling cutting it off; SIGHUP ({@code systemctl reload}) reloads
+ * its configuration instead of stopping the JVM. Uses {@code sun.misc.Signal}, the JDK's supported
+ * way to handle signals (module jdk.unsupported, JEP 260); handlers run on a thread of the JVM's.
  */
 final class Signals {
     private static final Logger log = LoggerFactory.getLogger(Signals.class);
@@ -16,15 +17,30 @@ final class Signals {
     private Signals() {
     }
 
-    /** Blocks the calling thread until SIGTERM or SIGINT arrives. */
-    static void awaitTermination() throws InterruptedException {
-        CountDownLatch stop = new CountDownLatch(1);
+    /** From now on, SIGHUP runs {@code reload}, which must return quickly. */
+    static void onHangup(Runnable reload) {
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+            log.info("received SIGHUP, reloading the configuration");
+            reload.run();
+        });
+    }
+
+    /**
+     * Blocks the calling thread until SIGTERM or SIGINT arrives, or until {@code wake} is counted
+     * down by someone else (an agent that cannot go on). A signal counts {@code wake} down too.
+     *
+     * @return true when a signal asked to stop, false when something else woke the caller
+     */
+    static boolean awaitTermination(CountDownLatch wake) throws InterruptedException {
+        CountDownLatch signalled = new CountDownLatch(1);
         for (String name : new String[] {"TERM", "INT"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
                 log.info("received SIG{}, stopping", signal.getName());
-                stop.countDown();
+                signalled.countDown();
+                wake.countDown();
             });
         }
-        stop.await();
+        wake.await();
+        return signalled.getCount() == 0;
     }
 }

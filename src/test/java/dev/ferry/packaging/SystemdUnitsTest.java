@@ -108,8 +108,16 @@ class SystemdUnitsTest {
 
         // The JIT needs memory that is written and then executed.
         assertThat(keys).doesNotContainKey("MemoryDenyWriteExecute");
-        // The agent does not handle SIGHUP: a reload would stop it.
-        assertThat(keys).doesNotContainKey("ExecReload");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ferry-server.service", "ferry-client.service"})
+    void reloadSendsSighupToTheAgent(String unit) throws IOException {
+        Map<String, List<String>> keys = service(unit);
+
+        // The agent reloads its configuration on SIGHUP (systemctl reload); the JVM itself is $MAINPID
+        // because bin/ferry execs it.
+        assertThat(last(keys, "ExecReload")).isEqualTo("/bin/kill -HUP $MAINPID");
     }
 
     @Test
