@@ -122,7 +122,7 @@ final class Reloads implements AutoCloseable {
                     e.getMessage().replace('\n', ' '));
             return;
         }
-        log.info("config reload ({}) file={}", why, next.source());
+        log.debug("config loaded ({}) file={}", why, next.source());
         SettingsChanges changes = agents.apply(next);
         if (changes.any("ferry.config.")) {
             synchronized (this) {

@@ -29,6 +29,18 @@ public final class AgentProcess implements AutoCloseable {
      * @param settings pairs of key and value
      */
     public static AgentProcess start(Path workDir, String command, String... settings) throws IOException {
+        return start(workDir, List.of(command), settings);
+    }
+
+    /**
+     * Starts {@code ferry <arguments>} in {@code workDir} with the given {@code -D} settings, e.g.
+     * {@code List.of("server", "--config", file)}: settings in that file can then be edited while it runs
+     * ({@code -D} would override them).
+     *
+     * @param settings pairs of key and value
+     */
+    public static AgentProcess start(Path workDir, List<String> arguments, String... settings) throws IOException {
+        String command = arguments.get(0);
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-Xmx256m");
@@ -38,7 +50,7 @@ public final class AgentProcess implements AutoCloseable {
             cmd.add("-D" + settings[i] + "=" + settings[i + 1]);
         }
         cmd.add("dev.ferry.cli.Main");
-        cmd.add(command);
+        cmd.addAll(arguments);
         Files.createDirectories(workDir);
         Path log = workDir.resolve(command + "-" + System.nanoTime() + ".log");
         Process process = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
@@ -63,6 +75,14 @@ public final class AgentProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** Sends SIGHUP by PID (the agent reloads its configuration). */
+    public void hangUp() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -HUP " + process.pid() + " failed");
+        }
     }
 
     /** SIGKILL by PID, and waits for the process to be gone. */
