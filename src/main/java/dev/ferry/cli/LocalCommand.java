@@ -37,16 +37,22 @@ final class LocalCommand implements Callable<Integer> {
             log.info("first run: created a local CA and a server certificate for this machine in {} (ferry certs init"
                     + " makes them for a real deployment)", security.caCert().toAbsolutePath().getParent());
         }
-        try (Metrics metrics = Metrics.start(settings.metrics())) {
-            Agents.ServerPart server = new Agents.ServerPart(metrics,
-                    next -> next.server().withAddress(LOOPBACK, next.server().port()));
-            // The client sends to this process's server: when the server starts again, so does the client.
-            Agents.ClientPart client = new Agents.ClientPart(metrics,
-                    next -> next.client().withServer(LOOPBACK, server.port()),
-                    key -> Agents.clientKey(key) || Agents.serverKey(key));
-            try (LiveAgents agents = new LiveAgents(List.of(server, client))) {
-                return Reloads.runUntilStopped(config, settings, registry, agents);
-            }
+        try (Metrics metrics = Metrics.start(settings.metrics());
+             LiveAgents agents = new LiveAgents(parts(metrics))) {
+            return Reloads.runUntilStopped(config, settings, registry, agents);
         }
+    }
+
+    /**
+     * The server on 127.0.0.1 and a client sending to it. The client depends on the server's settings
+     * as well as its own: whenever the server starts again (perhaps on another port), so does the client.
+     */
+    static List<LiveAgents.Part> parts(Metrics metrics) {
+        Agents.ServerPart server = new Agents.ServerPart(metrics,
+                next -> next.server().withAddress(LOOPBACK, next.server().port()));
+        Agents.ClientPart client = new Agents.ClientPart(metrics,
+                next -> next.client().withServer(LOOPBACK, server.port()),
+                key -> Agents.clientKey(key) || Agents.serverKey(key));
+        return List.of(server, client);
     }
 }
