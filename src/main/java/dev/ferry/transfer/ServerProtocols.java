@@ -2,6 +2,8 @@ package dev.ferry.transfer;
 
 import dev.ferry.security.ServerSecurity;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -17,7 +19,8 @@ public record ServerProtocols(String seedProtocol, ServerSecurity seed, Map<Stri
     public ServerProtocols {
         Objects.requireNonNull(seedProtocol, "seedProtocol");
         Objects.requireNonNull(seed, "seed");
-        accepted = Map.copyOf(accepted);
+        // Map.copyOf would lose the configured order, which the log and the refusal message show.
+        accepted = Collections.unmodifiableMap(new LinkedHashMap<>(accepted));
         if (accepted.isEmpty()) {
             throw new IllegalArgumentException("a server accepts at least one protocol");
         }
