@@ -105,7 +105,12 @@ final class Reloads implements AutoCloseable {
             if (closed) {
                 return;
             }
-            reload(why);
+            try {
+                reload(why);
+            } catch (RuntimeException e) {
+                // A bug (ours or a plugin's): keep the stack, and keep the thread for the next reload.
+                log.error("config reload ({}) failed unexpectedly; the running settings stay in force", why, e);
+            }
         }
     }
 

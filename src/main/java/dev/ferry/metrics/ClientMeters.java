@@ -22,9 +22,9 @@ import java.util.function.IntSupplier;
  * tagged with the configured protocol, and its part of the health: degraded once no session with
  * the server could be opened for {@code ferry.metrics.unreachable-after}. Thread-safe.
  *
- * <p>When a configuration reload changes the protocol, {@link Metrics} makes new meters for it; the
- * old ones keep their totals under the old tag, and {@code ferry.agent.up} (one gauge per role) is
- * shared through {@code up}.
+ * <p>{@link Metrics} keeps one instance per protocol: when a configuration reload changes the
+ * protocol, the client gets the meters of the new one, the old ones keep their totals (their gauges
+ * read 0 once stopped), and {@code ferry.agent.up} (one gauge per role) is shared through {@code up}.
  */
 final class ClientMeters implements ClientEvents, HealthCheck {
     private final Clock clock;

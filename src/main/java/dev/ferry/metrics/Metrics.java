@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,6 +40,7 @@ public final class Metrics implements AutoCloseable {
     private MetricsEndpoint endpoint;
     private ServerMeters server;
     private final AtomicInteger clientUp = new AtomicInteger();
+    private final Map<String, ClientMeters> clients = new HashMap<>();
     private ClientMeters client;
 
     private Metrics(MetricsSettings settings, Clock clock) {
@@ -96,7 +99,10 @@ public final class Metrics implements AutoCloseable {
             if (client != null) {
                 checks.remove(client);
             }
-            client = new ClientMeters(registry, protocol, clientUp, settings.unreachableAfter(), clock);
+            // One set of meters per protocol: Micrometer keeps a gauge bound to the first object
+            // registered under its name and tags, so meters made again would be left unread.
+            client = clients.computeIfAbsent(protocol,
+                    id -> new ClientMeters(registry, id, clientUp, settings.unreachableAfter(), clock));
             checks.add(client);
         }
         return client;

@@ -120,6 +120,35 @@ class MetricsTest {
     }
 
     @Test
+    void aClientStartedAgainWithAnotherProtocolCountsUnderItAndKeepsTheOldTotals() throws Exception {
+        try (Metrics metrics = Metrics.start(ON)) {
+            ClientEvents plain = metrics.client("plain");
+            plain.started(() -> 1, () -> 0, () -> 1);
+            plain.delivered(100, 1_000_000);
+            plain.stopped();
+
+            ClientEvents cp2 = metrics.client("cp2");
+            cp2.started(() -> 7, () -> 0, () -> 1);
+            cp2.delivered(10, 1_000_000);
+            cp2.delivered(10, 1_000_000);
+            String afterSwitch = metrics.scrape();
+            cp2.stopped();
+            ClientEvents plainAgain = metrics.client("plain");
+            plainAgain.started(() -> 3, () -> 0, () -> 1);
+            String afterSwitchBack = metrics.scrape();
+
+            assertThat(afterSwitch).contains("ferry_client_files_delivered_total{protocol=\"plain\"} 1.0")
+                    .contains("ferry_client_files_delivered_total{protocol=\"cp2\"} 2.0")
+                    .contains("ferry_client_files_queued{protocol=\"cp2\"} 7.0")
+                    .contains("ferry_client_files_queued{protocol=\"plain\"} 0.0")
+                    .contains("ferry_agent_up{role=\"client\"} 1.0");
+            assertThat(afterSwitchBack).contains("ferry_client_files_queued{protocol=\"plain\"} 3.0")
+                    .contains("ferry_client_files_queued{protocol=\"cp2\"} 0.0")
+                    .contains("ferry_agent_up{role=\"client\"} 1.0");
+        }
+    }
+
+    @Test
     void serverIsDegradedWhileTheInboxCannotBeWritten() throws Exception {
         try (Metrics metrics = Metrics.start(ON)) {
             ServerEvents server = metrics.server();
