@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.config.FerrySettings;
+import dev.ferry.config.SecurityFiles;
 import dev.ferry.config.SettingsChanges;
 import dev.ferry.security.PluginRegistry;
 import dev.ferry.security.SecuritySetupException;
@@ -19,6 +20,9 @@ import java.util.stream.Collectors;
 /**
  * The agents of one process (the server, the client, or both for {@code ferry local}), each
  * replaced by a new one when new settings change a key it depends on.
+ *
+ * <p>A key or certificate file whose content changed at an unchanged path (a renewed certificate)
+ * counts as a change of its key, so SIGHUP puts it in force.
  *
  * <p>A replacement first builds the new agents' security (reads keys and certificates), so a
  * setting that cannot work is refused while the old agents keep running. Only then are the old
@@ -59,6 +63,7 @@ final class LiveAgents implements AutoCloseable {
     private final List<Part> parts;
     private final CountDownLatch failed = new CountDownLatch(1);
     private FerrySettings running;
+    private SecurityFiles runningFiles = SecurityFiles.NONE;
     private PluginRegistry registry;
     private boolean closed;
 
@@ -70,12 +75,14 @@ final class LiveAgents implements AutoCloseable {
     /** Starts every agent; on failure stops those started and throws. */
     synchronized void start(FerrySettings settings, PluginRegistry plugins)
             throws SecuritySetupException, IOException {
+        SecurityFiles files = SecurityFiles.read(settings);
         Map<Part, Staged> staged = new LinkedHashMap<>();
         for (Part part : parts) {
             staged.put(part, part.stage(settings, plugins));
         }
         startAll(staged);
         running = settings;
+        runningFiles = files;
         registry = plugins;
     }
 
@@ -100,7 +107,9 @@ final class LiveAgents implements AutoCloseable {
         if (closed) {
             return new SettingsChanges(List.of());
         }
-        SettingsChanges changes = SettingsChanges.between(running, next);
+        // Read before the agents are built from them, so that a file replaced meanwhile is seen next time.
+        SecurityFiles nextFiles = SecurityFiles.read(next);
+        SettingsChanges changes = SettingsChanges.between(running, runningFiles, next, nextFiles);
         if (changes.isEmpty()) {
             log.info("config unchanged file={}; the agents keep running", next.source());
             return changes;
@@ -132,6 +141,7 @@ final class LiveAgents implements AutoCloseable {
             return new SettingsChanges(List.of());
         }
         running = next;
+        runningFiles = nextFiles;
         registry = nextRegistry;
         for (SettingsChanges.Change change : changes.changes()) {
             if (change.atRestart()) {

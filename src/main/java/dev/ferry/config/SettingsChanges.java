@@ -16,8 +16,9 @@ import java.util.stream.Collectors;
 
 /**
  * The {@code ferry.} keys whose effective value differs between two loads of the settings, every
- * source counted (file, environment, {@code -D}, defaults), in key order. Values are shown for the
- * log, except those of keys whose name says they hold a secret.
+ * source counted (file, environment, {@code -D}, defaults), in key order, and the key and
+ * certificate files whose content changed at the same path ({@link SecurityFiles}). Values are
+ * shown for the log, except those of keys whose name says they hold a secret.
  *
  * @param changes the keys that differ, with their values before and after
  */
@@ -40,11 +41,17 @@ public record SettingsChanges(List<Change> changes) {
             Objects.requireNonNull(key, "key");
         }
 
-        /** {@code key (before -> after)}, or only the key when the value is a secret. */
+        /**
+         * {@code key (before -> after)}; only the key when the value is a secret; {@code key (file
+         * content changed)} when the value is the same path to a file with new content.
+         */
         @Override
         public String toString() {
             if (SECRET.matcher(key).matches()) {
                 return key;
+            }
+            if (Objects.equals(before, after)) {
+                return key + " (file content changed)";
             }
             return key + " (" + (before == null ? "unset" : before) + " -> " + (after == null ? "unset" : after) + ")";
         }
@@ -59,16 +66,30 @@ public record SettingsChanges(List<Change> changes) {
         changes = List.copyOf(changes);
     }
 
-    /** What changed from {@code running} to {@code next}. */
+    /** What changed from {@code running} to {@code next}, the settings' values only. */
     public static SettingsChanges between(FerrySettings running, FerrySettings next) {
+        return between(running, SecurityFiles.NONE, next, SecurityFiles.NONE);
+    }
+
+    /**
+     * What changed from {@code running} to {@code next}: the settings' values, and the content of
+     * the key and certificate files at unchanged paths, as read when each was loaded.
+     */
+    public static SettingsChanges between(FerrySettings running, SecurityFiles runningFiles, FerrySettings next,
+                                          SecurityFiles nextFiles) {
         Map<String, String> before = values(running.config());
         Map<String, String> after = values(next.config());
         TreeSet<String> keys = new TreeSet<>(before.keySet());
         keys.addAll(after.keySet());
         List<Change> changes = new ArrayList<>();
         for (String key : keys) {
-            if (!Objects.equals(before.get(key), after.get(key))) {
-                changes.add(new Change(key, before.get(key), after.get(key)));
+            String was = before.get(key);
+            String is = after.get(key);
+            if (!Objects.equals(was, is)) {
+                changes.add(new Change(key, was, is));
+            } else if (runningFiles.digests().containsKey(key) && nextFiles.digests().containsKey(key)
+                    && !runningFiles.digests().get(key).equals(nextFiles.digests().get(key))) {
+                changes.add(new Change(key, was, is));
             }
         }
         return new SettingsChanges(changes);

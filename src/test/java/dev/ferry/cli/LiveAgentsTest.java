@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,6 +112,28 @@ class LiveAgentsTest {
 
             assertThat(events).containsExactly("client stop", "server stop", "server start settle-time=1s",
                     "client start settle-time=1s");
+        }
+    }
+
+    @Test
+    void aCertificateRenewedAtTheSamePathStartsTheAgentsThatUseItAgain() throws Exception {
+        Path ca = dir.resolve("ca.crt");
+        Files.writeString(ca, "the first certificate");
+        FerrySettings settings = TestSettings.load("ferry.security.ca-cert", ca.toString());
+        FakePart server = new FakePart("server", Agents::serverKey);
+        FakePart client = new FakePart("client", Agents::clientKey);
+        try (LiveAgents agents = new LiveAgents(List.of(server, client)); LogLines log = LogLines.capture()) {
+            agents.start(settings, PLUGINS);
+            events.clear();
+            Files.writeString(ca, "the renewed certificate");
+
+            SettingsChanges changes = agents.apply(TestSettings.load("ferry.security.ca-cert", ca.toString()));
+            SettingsChanges again = agents.apply(TestSettings.load("ferry.security.ca-cert", ca.toString()));
+
+            assertThat(changes.toString()).isEqualTo("ferry.security.ca-cert (file content changed)");
+            assertThat(events).containsExactly("client stop", "server stop", "server start settle-time=1s",
+                    "client start settle-time=1s");
+            assertThat(again.isEmpty()).as("the renewed file is now the running one").isTrue();
         }
     }
 

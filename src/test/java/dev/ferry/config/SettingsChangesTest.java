@@ -2,10 +2,33 @@ package dev.ferry.config;
 
 import dev.ferry.testing.TestSettings;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SettingsChangesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aCertificateWithNewContentAtTheSamePathIsAChange() throws Exception {
+        Path ca = dir.resolve("ca.crt");
+        Files.writeString(ca, "old certificate");
+        FerrySettings settings = TestSettings.load("ferry.security.ca-cert", ca.toString());
+        SecurityFiles before = SecurityFiles.read(settings);
+        Files.writeString(ca, "renewed certificate");
+
+        SettingsChanges renewed = SettingsChanges.between(settings, before, settings, SecurityFiles.read(settings));
+        SettingsChanges same = SettingsChanges.between(settings, before, settings, before);
+
+        assertThat(renewed.toString()).isEqualTo("ferry.security.ca-cert (file content changed)");
+        assertThat(same.isEmpty()).isTrue();
+        assertThat(before.digests().values()).doesNotContain("old certificate");
+    }
+
     @Test
     void namesEveryChangedKeyWithItsValuesInKeyOrder() {
         FerrySettings running = TestSettings.load("ferry.security.protocol", "plain");
