@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -67,14 +68,64 @@ final class Agents {
         return key.startsWith("ferry.client.") || key.startsWith("ferry.security.") || key.startsWith("ferry.plugins.");
     }
 
+    /**
+     * The running agent of one role, as {@link LiveAgents} replaces it. Called on one thread at a
+     * time (LiveAgents serialises); the agent field is volatile for {@link ServerPart#port()}.
+     */
+    private abstract static class Held<A> implements LiveAgents.Part {
+        /** Makes an agent; it must not touch shared state (ports, outbox lock) before it is started. */
+        interface Builder<A> {
+            A build() throws IOException;
+        }
+
+        /** Starts an agent. */
+        interface Starter<A> {
+            void start(A agent) throws IOException;
+        }
+
+        private final Consumer<A> close;
+        private volatile A agent;
+
+        Held(Consumer<A> close) {
+            this.close = close;
+        }
+
+        /** Builds and starts an agent when run; if it cannot start, closes it and rethrows. */
+        final LiveAgents.Staged staged(Builder<A> builder, Starter<A> starter) {
+            return () -> {
+                A built = builder.build();
+                try {
+                    starter.start(built);
+                } catch (IOException | RuntimeException e) {
+                    close.accept(built);
+                    throw e;
+                }
+                agent = built;
+            };
+        }
+
+        final A agent() {
+            return agent;
+        }
+
+        @Override
+        public final void stop() {
+            A running = agent;
+            agent = null;
+            if (running != null) {
+                close.accept(running);
+            }
+        }
+    }
+
     /** The server agent as {@link LiveAgents} runs it: stopped and started again with new settings. */
-    static final class ServerPart implements LiveAgents.Part {
+    static final class ServerPart extends Held<ServerAgent> {
         private final Metrics metrics;
         private final Function<FerrySettings, ServerSettings> address;
-        private volatile ServerAgent agent;
 
         /** @param address the server settings it listens with ({@code ferry local}: loopback) */
         ServerPart(Metrics metrics, Function<FerrySettings, ServerSettings> address) {
+            super(ServerAgent::close);
             this.metrics = Objects.requireNonNull(metrics, "metrics");
             this.address = Objects.requireNonNull(address, "address");
         }
@@ -93,30 +144,12 @@ final class Agents {
         public LiveAgents.Staged stage(FerrySettings settings, PluginRegistry registry) throws SecuritySetupException {
             ServerSettings server = address.apply(settings);
             ServerProtocols protocols = serverProtocols(settings, server, registry);
-            return () -> {
-                ServerAgent started = new ServerAgent(server, protocols, metrics.server());
-                try {
-                    started.start();
-                } catch (IOException | RuntimeException e) {
-                    started.close();
-                    throw e;
-                }
-                agent = started;
-            };
-        }
-
-        @Override
-        public void stop() {
-            ServerAgent running = agent;
-            agent = null;
-            if (running != null) {
-                running.close();
-            }
+            return staged(() -> new ServerAgent(server, protocols, metrics.server()), ServerAgent::start);
         }
 
         /** The port the running server listens on. */
         int port() {
-            ServerAgent running = agent;
+            ServerAgent running = agent();
             if (running == null) {
                 throw new IllegalStateException("the server is not running");
             }
@@ -125,17 +158,17 @@ final class Agents {
     }
 
     /** The client agent as {@link LiveAgents} runs it: stopped and started again with new settings. */
-    static final class ClientPart implements LiveAgents.Part {
+    static final class ClientPart extends Held<ClientAgent> {
         private final Metrics metrics;
         private final Function<FerrySettings, ClientSettings> target;
         private final Predicate<String> concerns;
-        private ClientAgent agent;
 
         /**
          * @param target the client settings it pushes with ({@code ferry local}: the running server's address)
          * @param concerns which changed keys make it start again
          */
         ClientPart(Metrics metrics, Function<FerrySettings, ClientSettings> target, Predicate<String> concerns) {
+            super(ClientAgent::close);
             this.metrics = Objects.requireNonNull(metrics, "metrics");
             this.target = Objects.requireNonNull(target, "target");
             this.concerns = Objects.requireNonNull(concerns, "concerns");
@@ -155,26 +188,8 @@ final class Agents {
         public LiveAgents.Staged stage(FerrySettings settings, PluginRegistry registry) throws SecuritySetupException {
             ClientSecurity security = clientSecurity(settings, registry);
             String protocol = settings.security().protocol();
-            return () -> {
-                ClientAgent started = new ClientAgent(target.apply(settings), protocol, security,
-                        metrics.client(protocol));
-                try {
-                    started.start();
-                } catch (IOException | RuntimeException e) {
-                    started.close();
-                    throw e;
-                }
-                agent = started;
-            };
-        }
-
-        @Override
-        public void stop() {
-            ClientAgent running = agent;
-            agent = null;
-            if (running != null) {
-                running.close();
-            }
+            return staged(() -> new ClientAgent(target.apply(settings), protocol, security, metrics.client(protocol)),
+                    ClientAgent::start);
         }
     }
 }

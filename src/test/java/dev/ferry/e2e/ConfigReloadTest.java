@@ -56,6 +56,14 @@ class ConfigReloadTest {
         Files.move(swap, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** Writes the agent's configuration file, starts {@code ferry ROLE --config FILE}, waits for {@code ready}. */
+    private AgentProcess start(String role, Path config, Map<String, String> settings, String ready)
+            throws IOException {
+        writeConfig(config, settings);
+        return AgentProcess.start(dir.resolve("run"), List.of(role, "--config", config.toString()))
+                .awaitLog(ready, START);
+    }
+
     private static int count(String log, String regex) {
         Matcher matcher = Pattern.compile(regex).matcher(log);
         int n = 0;
@@ -127,15 +135,9 @@ class ConfigReloadTest {
                 "ferry.config.reload-debounce", "200ms"));
         Path serverConf = dir.resolve("server.conf");
         Path clientConf = dir.resolve("client.conf");
-        writeConfig(serverConf, server);
-        writeConfig(clientConf, client);
 
-        try (AgentProcess serverAgent = AgentProcess.start(dir.resolve("run"),
-                     List.of("server", "--config", serverConf.toString()))
-                     .awaitLog("watching config file", START);
-             AgentProcess clientAgent = AgentProcess.start(dir.resolve("run"),
-                     List.of("client", "--config", clientConf.toString()))
-                     .awaitLog("watching config file", START);
+        try (AgentProcess serverAgent = start("server", serverConf, server, "watching config file");
+             AgentProcess clientAgent = start("client", clientConf, client, "watching config file");
              Producer producer = new Producer(outbox)) {
             await().atMost(FLOW).until(() -> count(serverAgent.log(), "stored file=.* protocol=plain") >= 10);
 
@@ -187,16 +189,10 @@ class ConfigReloadTest {
                 "ferry.client.settle-time", "200ms", "ferry.client.retry.initial", "100ms",
                 "ferry.client.retry.max", "1s");
         Path serverConf = dir.resolve("server.conf");
-        Path clientConf = dir.resolve("client.conf");
-        writeConfig(serverConf, server);
-        writeConfig(clientConf, client);
 
-        try (AgentProcess serverAgent = AgentProcess.start(dir.resolve("run"),
-                     List.of("server", "--config", serverConf.toString()))
-                     .awaitLog("is not watched (ferry.config.watch = false)", START);
-             AgentProcess clientAgent = AgentProcess.start(dir.resolve("run"),
-                     List.of("client", "--config", clientConf.toString()))
-                     .awaitLog("client watching", START)) {
+        try (AgentProcess serverAgent = start("server", serverConf, server,
+                     "is not watched (ferry.config.watch = false)");
+             AgentProcess clientAgent = start("client", dir.resolve("client.conf"), client, "client watching")) {
             server.put("ferry.server.inbox", dir.resolve("inbox2").toString());
             writeConfig(serverConf, server);
 
