@@ -141,9 +141,10 @@ class DiskTroubleTest {
         TestMount disk = mount(TestMount.tmpfs(dir.resolve("disk"), "8m"));
         inbox = disk.dir().resolve("inbox");
         ServerAgent server = server(0, "ferry.server.min-free-space", "0");
-        // Holds the file back after its first MiB, long enough for the test to fill the disk.
+        // Holds the file back after its first MiB until the test has filled the disk (a timed stall
+        // could end first on a loaded machine, and then the filler would not fit).
         TestProxy proxy = TestProxy.start(server.port()).fault(1, Fault.stall(Direction.CLIENT_TO_SERVER,
-                Fault.at(FaultPoints.insideLargeFile(1 << 20)), Duration.ofSeconds(2)));
+                Fault.at(FaultPoints.insideLargeFile(1 << 20)), Duration.ofMinutes(2)));
         running.add(proxy);
         Map<String, String> expected = new TreeMap<>();
         expected.put("big.bin", Trees.write(outbox().resolve("big.bin"), 4 << 20, 5));
@@ -153,6 +154,7 @@ class DiskTroubleTest {
         Path filler = disk.dir().resolve("filler");
         Trees.write(filler, usableSpace(disk) - (256 << 10), 6);
         long fullDisk = usableSpace(disk);
+        proxy.connections().get(0).endStalls();
 
         awaitRefused("big.bin", "No space left on device", 1);
 

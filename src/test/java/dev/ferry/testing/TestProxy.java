@@ -52,6 +52,7 @@ public final class TestProxy implements AutoCloseable {
 
     private static final int CHUNK = 64 * 1024;
     private static final long JOIN_MILLIS = TimeUnit.SECONDS.toMillis(5);
+    private static final long STALL_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     /** Which way bytes travel through the proxy. */
     public enum Direction {
@@ -340,6 +341,11 @@ public final class TestProxy implements AutoCloseable {
             return strikes.stream().anyMatch(strike -> strike.startsWith(direction.label + " "));
         }
 
+        /** Ends any stall of this connection now, so a test can hold data back exactly as long as it needs. */
+        public void endStalls() {
+            pipes.values().forEach(pipe -> pipe.stallUntilNanos = System.nanoTime());
+        }
+
         /** Why the proxy cut this connection (a rewrite that broke its contract, a recording over its limit), or null. */
         public String problem() {
             for (Pipe pipe : pipes.values()) {
@@ -527,7 +533,8 @@ public final class TestProxy implements AutoCloseable {
                 long left;
                 while ((left = stallUntilNanos - System.nanoTime()) > 0) {
                     try {
-                        if (closing.await(left, TimeUnit.NANOSECONDS)) {
+                        // Waits in short steps so that endStalls() takes effect promptly.
+                        if (closing.await(Math.min(left, STALL_STEP_NANOS), TimeUnit.NANOSECONDS)) {
                             throw new SocketException("connection closed during a stall");
                         }
                     } catch (InterruptedException e) {
