@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -29,9 +30,18 @@ public final class AgentProcess implements AutoCloseable {
      * @param settings pairs of key and value
      */
     public static AgentProcess start(Path workDir, String command, String... settings) throws IOException {
+        return start(workDir, command, List.of("-Xmx256m"), settings);
+    }
+
+    /**
+     * As {@link #start(Path, String, String...)}, with these JVM options instead of the default
+     * heap limit, e.g. {@code -Xmx64m} or {@code -Ddev.ferry.test.kill-at=server.before-publish}.
+     */
+    public static AgentProcess start(Path workDir, String command, List<String> jvmOptions, String... settings)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.add("-Xmx256m");
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         for (int i = 0; i < settings.length; i += 2) {
@@ -63,6 +73,16 @@ public final class AgentProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits at most {@code atMost} for the agent to exit by itself; its exit status, or empty if it still runs. */
+    public OptionalInt awaitExit(Duration atMost) throws InterruptedException {
+        return process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)
+                ? OptionalInt.of(process.exitValue()) : OptionalInt.empty();
     }
 
     /** SIGKILL by PID, and waits for the process to be gone. */
