@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
+import dev.ferry.testing.SpecialFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -170,7 +171,7 @@ class OutboxWatcherTest {
     void skipsAFifoWithOneWarningAndWithoutBlocking() throws Exception {
         Files.createDirectories(outbox());
         Path fifo = outbox().resolve("pipe");
-        Assumptions.assumeTrue(mkfifo(fifo), "mkfifo is not available");
+        Assumptions.assumeTrue(SpecialFiles.mkfifo(fifo), "mkfifo is not available");
 
         try (CapturedLog log = new CapturedLog(OutboxWatcher.class)) {
             start(SETTLE, Duration.ofMillis(20));
@@ -183,12 +184,20 @@ class OutboxWatcherTest {
         }
     }
 
-    private static boolean mkfifo(Path path) throws InterruptedException {
-        try {
-            Process process = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
-            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
+    @Test
+    void skipsACharacterDeviceWithOneWarningAndWithoutBlocking() throws Exception {
+        Files.createDirectories(outbox());
+        Path device = outbox().resolve("null-device");
+        Assumptions.assumeTrue(SpecialFiles.mknodNull(device), "mknod is not possible here (it needs root or CAP_MKNOD)");
+
+        try (CapturedLog log = new CapturedLog(OutboxWatcher.class)) {
+            start(SETTLE, Duration.ofMillis(20));
+            barrier("plain.txt");
+            write("later.txt", "later");
+            awaitHanded("later.txt", 1);
+
+            assertThat(handedNames()).containsExactlyInAnyOrder("plain.txt", "later.txt");
+            assertThat(log.lines(Level.WARN, "skipped path=" + device + " ", "not a regular file")).hasSize(1);
         }
     }
 
