@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class OutboxWatcherTest {
 
@@ -167,11 +169,13 @@ class OutboxWatcherTest {
         }
     }
 
-    @Test
-    void skipsAFifoWithOneWarningAndWithoutBlocking() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"fifo", "character device"})
+    void skipsAFifoOrADeviceWithOneWarningAndWithoutBlocking(String kind) throws Exception {
         Files.createDirectories(outbox());
-        Path fifo = outbox().resolve("pipe");
-        Assumptions.assumeTrue(SpecialFiles.mkfifo(fifo), "mkfifo is not available");
+        Path special = outbox().resolve("special");
+        Assumptions.assumeTrue(kind.equals("fifo") ? SpecialFiles.mkfifo(special) : SpecialFiles.mknodNull(special),
+                "cannot make a " + kind + " here (mkfifo missing, or mknod without root or CAP_MKNOD)");
 
         try (CapturedLog log = new CapturedLog(OutboxWatcher.class)) {
             start(SETTLE, Duration.ofMillis(20));
@@ -180,24 +184,7 @@ class OutboxWatcherTest {
             awaitHanded("later.txt", 1);
 
             assertThat(handedNames()).containsExactlyInAnyOrder("plain.txt", "later.txt");
-            assertThat(log.lines(Level.WARN, "skipped path=" + fifo + " ", "not a regular file")).hasSize(1);
-        }
-    }
-
-    @Test
-    void skipsACharacterDeviceWithOneWarningAndWithoutBlocking() throws Exception {
-        Files.createDirectories(outbox());
-        Path device = outbox().resolve("null-device");
-        Assumptions.assumeTrue(SpecialFiles.mknodNull(device), "mknod is not possible here (it needs root or CAP_MKNOD)");
-
-        try (CapturedLog log = new CapturedLog(OutboxWatcher.class)) {
-            start(SETTLE, Duration.ofMillis(20));
-            barrier("plain.txt");
-            write("later.txt", "later");
-            awaitHanded("later.txt", 1);
-
-            assertThat(handedNames()).containsExactlyInAnyOrder("plain.txt", "later.txt");
-            assertThat(log.lines(Level.WARN, "skipped path=" + device + " ", "not a regular file")).hasSize(1);
+            assertThat(log.lines(Level.WARN, "skipped path=" + special + " ", "not a regular file")).hasSize(1);
         }
     }
 

@@ -117,9 +117,9 @@ class FaultHarnessTest {
             log.info("fault harness done cycles={} server-kills={} client-kills={} kill-points={} kill-points-missed={}"
                     + " waves={} files={} lost={} duplicates={} corrupt={} leftovers={}", cycles, agents.serverKills,
                     agents.clientKills, agents.pointsShown(), agents.missed, waves.count, waves.files, waves.lost,
-                    waves.extra, waves.corrupt, leftovers(inbox).size());
+                    waves.extra, waves.corrupt, Trees.workFiles(inbox).size());
             assertThat(waves.problems).as("seed %d", seed).isEmpty();
-            assertThat(leftovers(inbox)).as("temporary or partial files left, seed %d", seed).isEmpty();
+            assertThat(Trees.workFiles(inbox)).as("temporary or partial files left, seed %d", seed).isEmpty();
             if (cycles >= points.length) {
                 assertThat(agents.hits).as("kill points reached, seed %d", seed).hasSize(points.length);
             }
@@ -321,18 +321,5 @@ class FaultHarnessTest {
                 return false; // a file or folder vanished while walking: the client is busy
             }
         }
-    }
-
-    private static List<String> leftovers(Path inbox) throws IOException {
-        List<String> left = new ArrayList<>();
-        for (String folder : new String[] {".ferry/tmp", ".ferry/partial"}) {
-            Path path = inbox.resolve(folder);
-            if (Files.isDirectory(path)) {
-                try (Stream<Path> files = Files.list(path)) {
-                    files.forEach(p -> left.add(folder + "/" + p.getFileName()));
-                }
-            }
-        }
-        return left;
     }
 }

@@ -146,7 +146,7 @@ class HostileInputTest {
             assertThat(serverLog.lines().filter(line -> line.contains("stored file=" + name + " "))).hasSize(1);
         }
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                assertThat(workFiles()).as("temporary or partial files").isEmpty());
+                assertThat(Trees.workFiles(inbox())).as("temporary or partial files").isEmpty());
         long heap = heapAfterGc(server.pid());
         log.info("hostile input attack={} heap-after-gc={} KiB", attack, heap >> 10);
         assertThat(heap).as("server heap after GC").isLessThan(MAX_HEAP / 2);
@@ -552,19 +552,6 @@ class HostileInputTest {
     private static byte[] trailer(byte[] content) throws Exception {
         byte[] digest = MessageDigest.getInstance("SHA-256").digest(content);
         return ByteBuffer.allocate(72).putLong(content.length).put(digest).put(new byte[32]).array();
-    }
-
-    private static List<String> workFiles() throws IOException {
-        List<String> left = new ArrayList<>();
-        for (String folder : List.of(".ferry/tmp", ".ferry/partial")) {
-            Path path = inbox().resolve(folder);
-            if (Files.isDirectory(path)) {
-                try (Stream<Path> files = Files.list(path)) {
-                    files.forEach(p -> left.add(folder + "/" + p.getFileName()));
-                }
-            }
-        }
-        return left;
     }
 
     /** The server's used heap after a full GC, from {@code jcmd GC.run} and {@code jstat -gc} (bytes). */
