@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -255,7 +256,7 @@ class HostileInputTest {
                     // Bytes sent, then silence with the connection left open, as from a peer that vanished.
                     byte[] hello = new RawFrames().frame(5, HELLO).toByteArray();
                     RawFrames frames = switch ((int) (n % 3)) {
-                        case 0 -> new RawFrames().raw(java.util.Arrays.copyOf(hello, hello.length / 2));
+                        case 0 -> new RawFrames().raw(Arrays.copyOf(hello, hello.length / 2));
                         case 1 -> new RawFrames().raw(hello).frame(0, "name=half.bin\nsize=1000\nmtime=0\n")
                                 .u64(1).u64(1000).raw(new byte[500]);
                         default -> new RawFrames().raw(hello);
