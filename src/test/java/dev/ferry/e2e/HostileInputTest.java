@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -33,10 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,7 +53,7 @@ import static org.awaitility.Awaitility.await;
 class HostileInputTest {
     private static final Logger log = LoggerFactory.getLogger(HostileInputTest.class);
 
-    private static final String HELLO = "ferry=1\nprotocol=plain\nclient=attacker\n";
+    private static final String HELLO = Malformation.HELLO;
     private static final long TEN_GIB = 10L << 30;
     private static final long MAX_HEAP = 64L << 20;
     private static final int GOOD_FILES = 5;
@@ -119,7 +115,8 @@ class HostileInputTest {
         int logStart = server.log().length();
         Map<String, String> files = new TreeMap<>();
 
-        try (Attackers attackers = new Attackers(attack)) {
+        Attackers attackers = new Attackers(attack.name(), port);
+        try (attackers) {
             attack.start(attackers);
             await().atMost(PATIENCE).until(() -> attack.underWay(attackers));
             for (int i = 0; i < GOOD_FILES; i++) {
@@ -140,6 +137,8 @@ class HostileInputTest {
             assertThat(attackers.alive()).as("attack threads still attacking").isTrue();
         }
 
+        assertThat(attackers.failures).as("what the attackers got that they should not have").isEmpty();
+        attack.checkAttackers(attackers);
         String serverLog = server.log().substring(logStart);
         assertThat(server.isAlive()).as("server process (exits on OutOfMemoryError)").isTrue();
         assertThat(Trees.digests(inbox())).as("the inbox holds the good files only").isEqualTo(delivered);
@@ -173,6 +172,11 @@ class HostileInputTest {
             @Override
             boolean underWay(Attackers attackers) {
                 return attackers.frames.get() >= 1000;
+            }
+
+            @Override
+            void checkAttackers(Attackers attackers) {
+                assertThat(attackers.frames.get()).as("tiny frames sent").isGreaterThanOrEqualTo(1000);
             }
 
             @Override
@@ -307,6 +311,12 @@ class HostileInputTest {
         },
         BAD_NAMES(BadName.TABLE.size(), List.of("status=BAD_REQUEST")) {
             @Override
+            void checkAttackers(Attackers attackers) {
+                assertThat(attackers.refusedNames).as("names refused")
+                        .containsAll(BadName.TABLE.stream().map(BadName::name).toList());
+            }
+
+            @Override
             void start(Attackers attackers) {
                 attackers.loop(2, (n, self) -> {
                     BadName bad = BadName.TABLE.get((int) (n % BadName.TABLE.size()));
@@ -339,214 +349,13 @@ class HostileInputTest {
 
         abstract void start(Attackers attackers);
 
+        /** What the attackers themselves must have seen, once they have stopped. */
+        void checkAttackers(Attackers attackers) {
+        }
+
         /** True once the attack is in full swing, so the good client is served during it. */
         boolean underWay(Attackers attackers) {
             return attackers.connections.get() >= connectionsBeforeGoodClient;
-        }
-    }
-
-    /** The malformed frames of PROTOCOL.md section 1, each on a connection of its own. */
-    enum Malformation {
-        NEGATIVE_LENGTH("DATA length 18446744073709551615 exceeds the limit", false) {
-            @Override
-            RawFrames frames() {
-                return hello().frame(0, "name=m.bin\nsize=10\nmtime=0\n").u64(1).u64(-1L);
-            }
-        },
-        LENGTH_2_TO_THE_63("DATA length 9223372036854775808 exceeds the limit", false) {
-            @Override
-            RawFrames frames() {
-                return hello().frame(0, "name=m.bin\nsize=10\nmtime=0\n").u64(1).u64(1L << 63);
-            }
-        },
-        FILE_LENGTH_JUST_ABOVE_THE_LIMIT("FILE length 16385 exceeds the limit of 16 KiB", false) {
-            @Override
-            RawFrames frames() {
-                return hello().u64(0).u64(16 * 1024 + 1);
-            }
-        },
-        ZERO_LENGTH_FILE("FILE header lacks the required key 'name'", false) {
-            @Override
-            RawFrames frames() {
-                return hello().frame(0, new byte[0]);
-            }
-        },
-        ZERO_LENGTH_HELLO("unsupported Ferry protocol version", false) {
-            @Override
-            RawFrames frames() {
-                return new RawFrames().frame(5, new byte[0]);
-            }
-        },
-        UNKNOWN_MODE("unknown MODE 99 (known: 0-7)", false) {
-            @Override
-            RawFrames frames() {
-                return hello().u64(99).u64(1).raw(new byte[1]);
-            }
-        },
-        UNKNOWN_FIRST_MODE("unknown MODE 1000 (known: 0-7)", false) {
-            @Override
-            RawFrames frames() {
-                return new RawFrames().u64(1000).u64(1).raw(new byte[1]);
-            }
-        },
-        AUTH_OUT_OF_ORDER("AUTH is not allowed after the handshake", false) {
-            @Override
-            RawFrames frames() {
-                return hello().frame(3, "nonce");
-            }
-        },
-        DATA_BEFORE_FILE("DATA before FILE", false) {
-            @Override
-            RawFrames frames() {
-                return hello().frame(1, "data");
-            }
-        },
-        COMMIT_WITHOUT_FILE("COMMIT without FILE", false) {
-            @Override
-            RawFrames frames() {
-                return hello().frame(6, new byte[72]);
-            }
-        },
-        SECOND_HELLO("HELLO is not allowed after the handshake", false) {
-            @Override
-            RawFrames frames() {
-                return hello().frame(5, HELLO);
-            }
-        },
-        TRUNCATED_DATA("truncated frame: the peer closed the connection inside DATA", true) {
-            @Override
-            RawFrames frames() {
-                return hello().frame(0, "name=cut.bin\nsize=100\nmtime=0\n").u64(1).u64(100).raw(new byte[50]);
-            }
-        },
-        TRUNCATED_HELLO("truncated frame: the peer closed the connection inside HELLO", true) {
-            @Override
-            RawFrames frames() {
-                return new RawFrames().u64(5).u64(100).raw(new byte[10]);
-            }
-        };
-
-        final String logged;
-        final boolean truncated;
-
-        Malformation(String logged, boolean truncated) {
-            this.logged = logged;
-            this.truncated = truncated;
-        }
-
-        abstract RawFrames frames();
-
-        static RawFrames hello() {
-            return new RawFrames().frame(5, HELLO);
-        }
-
-        static List<String> fragments() {
-            return Stream.of(values()).map(m -> m.logged).toList();
-        }
-    }
-
-    /** Names the inbox must refuse (InboxNames), one of each rule. */
-    record BadName(String name) {
-        static final List<BadName> TABLE = Stream.of("../escape.bin", "a/../../b", "/etc/passwd", "C:\\x", "c:/x",
-                "\\\\srv\\share\\x", "//srv/share/x", "a\u0000b", "a\u001bb", "a\u007fb", "a\u0085b", "x".repeat(300),
-                "CON", "com1.txt", "dir/nul.tar.gz", "a.", "a ", "a:b", "dir/file.txt:stream", ".ferry/tmp/x.part",
-                ".FERRY/x", "a\u2215b", "\uFF0E\uFF0E/etc", "txt.\u202Eexe", "a\u200Bb").map(BadName::new).toList();
-
-        @Override
-        public String toString() {
-            return name.codePoints().mapToObj(c -> c < 0x20 || c > 0x7e ? String.format("\\u%04X", c)
-                    : Character.toString(c)).reduce("", String::concat);
-        }
-    }
-
-    /** The threads of one attack. Closing stops them and waits for them to end. */
-    static final class Attackers implements AutoCloseable {
-        private final Attack attack;
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final List<Thread> threads = new ArrayList<>();
-        final AtomicLong connections = new AtomicLong();
-        final AtomicLong frames = new AtomicLong();
-        final List<String> failures = new CopyOnWriteArrayList<>();
-        final List<String> refusedNames = new CopyOnWriteArrayList<>();
-
-        Attackers(Attack attack) {
-            this.attack = attack;
-        }
-
-        /** What one attacker does, again and again until stopped; {@code n} counts its rounds over all threads. */
-        @FunctionalInterface
-        interface Round {
-            void run(long n, Attackers self) throws Exception;
-        }
-
-        void loop(int threadCount, Round round) {
-            AtomicLong rounds = new AtomicLong();
-            for (int t = 0; t < threadCount; t++) {
-                Thread thread = new Thread(() -> {
-                    while (!stopped()) {
-                        try {
-                            round.run(rounds.getAndIncrement(), this);
-                        } catch (Exception e) {
-                            // The server cut the attacker: expected; the next round connects again.
-                        }
-                    }
-                }, "attacker-" + attack + "-" + t);
-                thread.setDaemon(true);
-                threads.add(thread);
-                thread.start();
-            }
-        }
-
-        boolean stopped() {
-            return stop.get();
-        }
-
-        boolean alive() {
-            return threads.stream().allMatch(Thread::isAlive);
-        }
-
-        RawClient connect() throws IOException {
-            RawClient client = new RawClient(port);
-            connections.incrementAndGet();
-            return client;
-        }
-
-        Socket socket() throws IOException {
-            Socket socket = new Socket("127.0.0.1", port);
-            connections.incrementAndGet();
-            return socket;
-        }
-
-        SocketChannel idleChannel() throws IOException {
-            SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
-            channel.configureBlocking(false);
-            connections.incrementAndGet();
-            return channel;
-        }
-
-        /** The attacker's pace: waits {@code millis}, or less once stopped. */
-        void pace(long millis) throws InterruptedException {
-            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-            while (!stopped() && System.nanoTime() < until) {
-                Thread.sleep(Math.min(50, millis)); // the attack's own rhythm, not a wait for a condition
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop.set(true);
-            for (Thread thread : threads) {
-                thread.join(10_000);
-            }
-            assertThat(threads).as("attack threads ended").noneMatch(Thread::isAlive);
-            assertThat(failures).as("what the attackers got that they should not have").isEmpty();
-            if (attack == Attack.BAD_NAMES) {
-                assertThat(refusedNames).as("names refused").containsAll(BadName.TABLE.stream().map(BadName::name)
-                        .toList());
-            }
-            if (attack == Attack.TINY_FRAME_FLOOD) {
-                assertThat(frames.get()).as("tiny frames sent").isGreaterThanOrEqualTo(1000);
-            }
         }
     }
 
