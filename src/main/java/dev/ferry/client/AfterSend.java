@@ -1,6 +1,7 @@
 package dev.ferry.client;
 
 import dev.ferry.config.AfterSendMode;
+import dev.ferry.transfer.KillPoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -43,6 +44,7 @@ public final class AfterSend {
 
     /** After a verified STATUS 0: deletes the file, or moves it into the archive keeping its relative path. */
     public void delivered(OutboxFile file) throws IOException {
+        KillPoint.CLIENT_BEFORE_DELETE.reach();
         Path source = source(file);
         if (!stillAsSent(file, source)) {
             return;

@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
 import dev.ferry.transfer.DeliveryException;
+import dev.ferry.transfer.KillPoint;
 import dev.ferry.transfer.Store;
 import dev.ferry.wire.ReplyStatus;
 import dev.ferry.wire.Sizes;
@@ -161,8 +162,10 @@ public final class InboxStore implements Store {
             }
             if (id != null) {
                 try {
+                    KillPoint.SERVER_BEFORE_RECEIPT.reach();
                     receipts.record(id, stored);
                     file.receiptRecorded();
+                    KillPoint.SERVER_BEFORE_REPLY.reach();
                 } catch (IOException e) {
                     // The file is stored; its commit marker stays, so the next start records the receipt.
                     log.error("receipt not recorded file={} reason=\"{}\"; it is recorded at the next start",

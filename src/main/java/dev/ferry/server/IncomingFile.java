@@ -1,5 +1,7 @@
 package dev.ferry.server;
 
+import dev.ferry.transfer.KillPoint;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -94,6 +96,7 @@ public final class IncomingFile implements Closeable {
                     partial.written(size);
                 }
             }
+            KillPoint.SERVER_MID_STREAM.reach();
         } finally {
             src.limit(end);
         }
@@ -129,6 +132,7 @@ public final class IncomingFile implements Closeable {
     public StoredFile commit(FileTime lastModified, String receipt) throws IOException, InboxNameException {
         requireOpen();
         try {
+            KillPoint.SERVER_BEFORE_FORCE.reach();
             channel.force(true);
             channel.close();
             if (lastModified != null) {
@@ -137,6 +141,7 @@ public final class IncomingFile implements Closeable {
             if (receipt != null) {
                 temp = inbox.markCommitting(temp, receipt);
             }
+            KillPoint.SERVER_BEFORE_PUBLISH.reach();
             StoredFile stored = inbox.publish(temp, segments, size);
             state = State.COMMITTED;
             if (partial != null) {

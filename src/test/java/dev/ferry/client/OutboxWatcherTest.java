@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
+import dev.ferry.testing.SpecialFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class OutboxWatcherTest {
 
@@ -166,11 +169,13 @@ class OutboxWatcherTest {
         }
     }
 
-    @Test
-    void skipsAFifoWithOneWarningAndWithoutBlocking() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"fifo", "character device"})
+    void skipsAFifoOrADeviceWithOneWarningAndWithoutBlocking(String kind) throws Exception {
         Files.createDirectories(outbox());
-        Path fifo = outbox().resolve("pipe");
-        Assumptions.assumeTrue(mkfifo(fifo), "mkfifo is not available");
+        Path special = outbox().resolve("special");
+        Assumptions.assumeTrue(kind.equals("fifo") ? SpecialFiles.mkfifo(special) : SpecialFiles.mknodNull(special),
+                "cannot make a " + kind + " here (mkfifo missing, or mknod without root or CAP_MKNOD)");
 
         try (CapturedLog log = new CapturedLog(OutboxWatcher.class)) {
             start(SETTLE, Duration.ofMillis(20));
@@ -179,16 +184,7 @@ class OutboxWatcherTest {
             awaitHanded("later.txt", 1);
 
             assertThat(handedNames()).containsExactlyInAnyOrder("plain.txt", "later.txt");
-            assertThat(log.lines(Level.WARN, "skipped path=" + fifo + " ", "not a regular file")).hasSize(1);
-        }
-    }
-
-    private static boolean mkfifo(Path path) throws InterruptedException {
-        try {
-            Process process = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
-            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
+            assertThat(log.lines(Level.WARN, "skipped path=" + special + " ", "not a regular file")).hasSize(1);
         }
     }
 

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
@@ -36,9 +37,11 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -168,6 +171,76 @@ class AttackTest {
         awaitDelivered(Map.of("sealed.bin", sha));
         assertThat(logs.server(Level.INFO)).filteredOn(line -> line.startsWith("stored file=sealed.bin")).hasSize(1);
         assertThat(temporaryFiles()).as("partial data of the aborted sessions").isEmpty();
+    }
+
+    /** What a man in the middle does to a file's DATA frames (8 KiB blocks, the first two full). */
+    enum DataTampering {
+        TWO_SWAPPED(0, 2),
+        ONE_DROPPED(0, 1),
+        ONE_TRUNCATED(0, 1),
+        ONE_FROM_ANOTHER_SESSION_SPLICED_IN(0, 1),
+        ONE_REPLAYED_IN_THE_SAME_SESSION(0, 1);
+
+        final int first;
+        final int count;
+
+        DataTampering(int first, int count) {
+            this.first = first;
+            this.count = count;
+        }
+
+        /** The frames in place of {@code frames}; {@code donor} is a DATA frame of another session, same length. */
+        List<byte[]> edit(List<byte[]> frames, byte[] donor) {
+            return switch (this) {
+                case TWO_SWAPPED -> List.of(frames.get(1), frames.get(0));
+                case ONE_DROPPED -> List.of();
+                // Consistent framing: M1 says 1,000 bytes less and 1,000 bytes less follow.
+                case ONE_TRUNCATED -> {
+                    byte[] payload = Rewrites.payloadOf(frames.get(0));
+                    yield List.of(Rewrites.frame(Rewrites.DATA, Arrays.copyOf(payload, payload.length - 1000)));
+                }
+                case ONE_FROM_ANOTHER_SESSION_SPLICED_IN -> List.of(donor);
+                case ONE_REPLAYED_IN_THE_SAME_SESSION -> List.of(frames.get(0), frames.get(0));
+            };
+        }
+    }
+
+    @ParameterizedTest(name = "DATA frames: {0}")
+    @EnumSource(DataTampering.class)
+    void tamperedDataFramesAbortTheSessionAndTheFileArrivesIntactLater(DataTampering tampering) throws Exception {
+        ServerAgent server = server("cp2", "");
+        AtomicReference<byte[]> donor = new AtomicReference<>();
+        TestProxy proxy = proxy(server.port(), Direction.CLIENT_TO_SERVER, Rewrites.editDataFrames(tampering.first,
+                tampering.count, frames -> tampering.edit(frames, donor.get()))).tampering(false);
+        // A session of another file, recorded untouched, gives the DATA frame to splice in.
+        Path donorOutbox = dir.resolve("donor-outbox");
+        String donorSha = Trees.write(donorOutbox.resolve("donor.bin"), FILE_BYTES, 13);
+        ClientAgent donorClient = client("cp2", donorOutbox, proxy.port());
+        await().atMost(PATIENCE).until(() -> Trees.digests(donorOutbox).isEmpty());
+        running.remove(donorClient);
+        donorClient.close();
+        donor.set(Rewrites.dataFrames(proxy.connections().get(0).sent(Direction.CLIENT_TO_SERVER)).get(0));
+        Map<String, String> donated = Map.of("donor.bin", donorSha);
+        assertThat(Trees.digests(inbox())).isEqualTo(donated);
+        proxy.tampering(true);
+        String sha = Trees.write(outbox().resolve("sealed.bin"), FILE_BYTES, 14);
+
+        client("cp2", outbox(), proxy.port());
+
+        await().atMost(PATIENCE).until(() -> proxy.tampered().size() >= 2
+                && proxy.tampered().stream().allMatch(TestProxy.Connection::finished));
+        assertThat(logs.server(Level.WARN)).filteredOn(line -> line.contains("connection closed"))
+                .anySatisfy(line -> assertThat(line).contains("(aad 1) does not open"));
+        assertThat(Trees.digests(inbox())).isEqualTo(donated);
+        assertThat(Trees.digests(outbox())).isEqualTo(Map.of("sealed.bin", sha));
+        assertThat(temporaryFiles()).as("data of the aborted sessions").isEmpty();
+        proxy.tampering(false);
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            assertThat(Trees.digests(inbox())).isEqualTo(Map.of("donor.bin", donorSha, "sealed.bin", sha));
+            assertThat(Trees.digests(outbox())).isEmpty();
+        });
+        assertThat(logs.server(Level.INFO)).filteredOn(line -> line.startsWith("stored file=sealed.bin")).hasSize(1);
+        assertThat(temporaryFiles()).isEmpty();
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -15,6 +16,8 @@ import static org.awaitility.Awaitility.await;
  * it (SIGKILL, by PID) at any point. Its output goes to a log file in its working folder.
  */
 public final class AgentProcess implements AutoCloseable {
+    private static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx256m");
+
     private final Process process;
     private final Path log;
 
@@ -29,7 +32,16 @@ public final class AgentProcess implements AutoCloseable {
      * @param settings pairs of key and value
      */
     public static AgentProcess start(Path workDir, String command, String... settings) throws IOException {
-        return start(workDir, List.of(command), settings);
+        return start(workDir, List.of(command), DEFAULT_JVM_OPTIONS, settings);
+    }
+
+    /**
+     * As {@link #start(Path, String, String...)}, with these JVM options instead of the default
+     * heap limit, e.g. {@code -Xmx64m} or {@code -Ddev.ferry.test.kill-at=server.before-publish}.
+     */
+    public static AgentProcess start(Path workDir, String command, List<String> jvmOptions, String... settings)
+            throws IOException {
+        return start(workDir, List.of(command), jvmOptions, settings);
     }
 
     /**
@@ -40,10 +52,15 @@ public final class AgentProcess implements AutoCloseable {
      * @param settings pairs of key and value
      */
     public static AgentProcess start(Path workDir, List<String> arguments, String... settings) throws IOException {
+        return start(workDir, arguments, DEFAULT_JVM_OPTIONS, settings);
+    }
+
+    private static AgentProcess start(Path workDir, List<String> arguments, List<String> jvmOptions,
+                                      String... settings) throws IOException {
         String command = arguments.get(0);
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.add("-Xmx256m");
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         for (int i = 0; i < settings.length; i += 2) {
@@ -75,6 +92,16 @@ public final class AgentProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits at most {@code atMost} for the agent to exit by itself; its exit status, or empty if it still runs. */
+    public OptionalInt awaitExit(Duration atMost) throws InterruptedException {
+        return process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)
+                ? OptionalInt.of(process.exitValue()) : OptionalInt.empty();
     }
 
     /** Sends SIGHUP by PID (the agent reloads its configuration). */

@@ -55,6 +55,14 @@ public final class LogLines extends AppenderBase<ILoggingEvent> implements AutoC
         return messages(level, "ferry-send", "ferry-replies-");
     }
 
+    /** Messages at {@code level} written by the logger {@code loggerName}, on any thread. */
+    public List<String> of(Level level, String loggerName) {
+        return lines.stream()
+                .filter(line -> line.level().equals(level) && line.logger().equals(loggerName))
+                .map(Line::message)
+                .toList();
+    }
+
     private List<String> messages(Level level, String... threadPrefixes) {
         return lines.stream()
                 .filter(line -> line.level().equals(level))

@@ -1,5 +1,6 @@
 package dev.ferry.testing;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -126,6 +127,58 @@ public final class Rewrites {
                     .putLong(first.kind()).putLong(payload.length).put(payload)
                     .put(original, first.end(), original.length - first.end()).array();
         };
+    }
+
+    /**
+     * Client to server: replaces the DATA frames number {@code first} to {@code first + count - 1}
+     * (from 0, counted over the whole connection; consecutive, as a file's blocks are) with what
+     * {@code edit} makes of them, each frame whole (MODE, M1, M2). Holds them back until the last
+     * is complete; a connection that ends before has nothing changed.
+     */
+    public static TestProxy.Rewrite editDataFrames(int first, int count, UnaryOperator<List<byte[]>> edit) {
+        return (original, ended) -> {
+            List<Piece> frames = clientFrames(original);
+            List<Piece> data = frames.stream().filter(f -> f.kind() == DATA).toList();
+            if (data.size() < first + count) {
+                if (ended) {
+                    return original;
+                }
+                int safe = data.size() > first ? data.get(first).start() : frames.isEmpty() ? 0 : last(frames).end();
+                return Arrays.copyOf(original, safe);
+            }
+            List<byte[]> targets = new ArrayList<>();
+            for (Piece piece : data.subList(first, first + count)) {
+                targets.add(Arrays.copyOfRange(original, piece.start(), piece.end()));
+            }
+            int from = data.get(first).start();
+            int to = data.get(first + count - 1).end();
+            if (frames.indexOf(data.get(first + count - 1)) - frames.indexOf(data.get(first)) != count - 1) {
+                throw new IllegalStateException("DATA frames " + first + " to " + (first + count - 1)
+                        + " are not consecutive");
+            }
+            ByteArrayOutputStream result = new ByteArrayOutputStream();
+            result.write(original, 0, from);
+            edit.apply(targets).forEach(result::writeBytes);
+            result.write(original, to, original.length - to);
+            return result.toByteArray();
+        };
+    }
+
+    /** A whole client frame: MODE, M1 = the payload's length, M2 = the payload. */
+    public static byte[] frame(long mode, byte[] payload) {
+        return ByteBuffer.allocate(2 * WORD + payload.length).putLong(mode).putLong(payload.length).put(payload)
+                .array();
+    }
+
+    /** M2 of a whole client frame. */
+    public static byte[] payloadOf(byte[] frame) {
+        return Arrays.copyOfRange(frame, 2 * WORD, frame.length);
+    }
+
+    /** The whole DATA frames of {@code stream}, in order. */
+    public static List<byte[]> dataFrames(byte[] stream) {
+        return clientFrames(stream).stream().filter(f -> f.kind() == DATA)
+                .map(f -> Arrays.copyOfRange(stream, f.start(), f.end())).toList();
     }
 
     private static TestProxy.Rewrite flipBit(Function<byte[], List<Piece>> parse, Function<List<Piece>, Piece> pick) {

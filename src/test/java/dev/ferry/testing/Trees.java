@@ -11,10 +11,13 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /** Folder trees for end-to-end tests: random files, and relative name to SHA-256 maps. */
 public final class Trees {
@@ -80,6 +83,20 @@ public final class Trees {
             throw new UncheckedIOException(e);
         }
         return digests;
+    }
+
+    /** The temporary, partial and commit-marker files in a server's inbox ({@code .ferry/tmp}, {@code .ferry/partial}). */
+    public static List<String> workFiles(Path inbox) throws IOException {
+        List<String> left = new ArrayList<>();
+        for (String folder : List.of(".ferry/tmp", ".ferry/partial")) {
+            Path path = inbox.resolve(folder);
+            if (Files.isDirectory(path)) {
+                try (Stream<Path> files = Files.list(path)) {
+                    files.forEach(p -> left.add(folder + "/" + p.getFileName()));
+                }
+            }
+        }
+        return left;
     }
 
     public static String sha256(Path file) {
