@@ -129,6 +129,11 @@ public final class IncomingFile implements Closeable {
     public StoredFile commit(FileTime lastModified, String receipt) throws IOException, InboxNameException {
         requireOpen();
         try {
+            if (partial != null) {
+                // A background checkpoint that failed means an fsync of this descriptor failed: the
+                // file is given up rather than forced again (see aFailedForceAbandons... in IncomingFileTest).
+                partial.settle();
+            }
             channel.force(true);
             channel.close();
             if (lastModified != null) {

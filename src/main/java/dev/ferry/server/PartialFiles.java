@@ -181,7 +181,7 @@ public final class PartialFiles {
         }
 
         /** Waits for the background checkpoint, if any; throws its failure, now and at every later call. */
-        private void settle() throws IOException {
+        void settle() throws IOException {
             try {
                 inFlight.get();
             } catch (ExecutionException e) {

@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import dev.ferry.config.ConflictPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,9 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Checkpoints of partial files, which run beside the connection's writes. */
 class PartialFilesTest {
@@ -60,6 +63,23 @@ class PartialFilesTest {
     }
 
     @Test
+    void aFileWhoseBackgroundCheckpointFailedIsNotCommittedEvenWithoutAnotherWrite() throws Exception {
+        Inbox inbox = new Inbox(dir.resolve("inbox"), ConflictPolicy.RENAME);
+        Path partialDir = dir.resolve("partial");
+        PartialFiles partials = new PartialFiles(partialDir, CHECKPOINT);
+        PartialFiles.Partial partial = partials.claim(KEY);
+        IncomingFile file = inbox.adopt(List.of("big.bin"), partial);
+        // A folder where the checkpoint writes its record: the checkpoint fails after its force.
+        Files.createDirectory(partialDir.resolve(KEY + ".forced.new"));
+        file.write(ByteBuffer.wrap(new byte[3000]));
+
+        assertThatThrownBy(file::commit).isInstanceOf(IOException.class).hasMessageContaining(".forced.new");
+
+        assertThat(inbox.root().resolve("big.bin")).doesNotExist();
+        assertThat(partialDir.resolve(KEY + ".part")).doesNotExist();
+    }
+
+    @Test
     void removingAFileWaitsForItsCheckpointSoNoRecordOutlivesIt() throws Exception {
         PartialFiles partials = new PartialFiles(dir, CHECKPOINT);
         PartialFiles.Partial partial = partials.claim(KEY);
@@ -100,7 +120,7 @@ class PartialFilesTest {
         }
     }
 
-    private static java.util.List<Path> listed(Path folder) throws IOException {
+    private static List<Path> listed(Path folder) throws IOException {
         try (Stream<Path> files = Files.list(folder)) {
             return files.toList();
         }
