@@ -111,7 +111,8 @@ final class Cp2WarmUp {
             }
         }, "ferry-warm-up-" + THREADS.incrementAndGet());
         thread.setDaemon(true);
-        // Below the agent's own threads: warming up must not slow a session that is already running.
+        // A hint that it matters less than a session: Linux ignores Java priorities unless the JVM
+        // runs with -XX:ThreadPriorityPolicy=1, so on a busy machine it shares the cores equally.
         thread.setPriority(Thread.MIN_PRIORITY);
         thread.start();
         return done;
