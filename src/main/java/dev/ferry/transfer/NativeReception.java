@@ -276,7 +276,7 @@ final class NativeReception {
         reply(ReplyStatus.OK, "stored=" + shown(stored));
     }
 
-    /** Reads and opens the payload of the current frame, {@code length} bytes, into {@code into}; returns its plaintext length. */
+    /** Reads the current frame's {@code length} payload bytes and opens them into {@code into}; returns the plaintext length. */
     private int open(Mode mode, int length, byte[] into) throws IOException {
         if (codec.transparent()) {
             in.readBody(into, 0, length, mode.toString());
