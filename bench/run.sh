@@ -333,6 +333,9 @@ raw_tcp() {  # SOURCE TARGET
 # before it confirms, to tell the cost of encryption from the cost of the disk.
 raw_tcp_sync() { raw_tcp "$1" "$2" && sync "$2"; }
 cp_sync() { cp "$1" "$2" && sync "$2"; }
+# The disk's bound for a tool that forces what it writes, written the way Ferry's server writes:
+# 64 KiB writes into a new file, then fsync (PERFORMANCE-NOTES.md, trap 2: cp's bigger writes are slower here).
+dd_sync() { dd if="$1" of="$2" bs=64K conv=fsync status=none; }
 
 # ---------------------------------------------------------------------------------------------
 # Runs every tool once per round, rotating the order, so a busy minute on the shared machine
@@ -357,7 +360,7 @@ fi
 bulk_bytes=$((bulk_mib * 1048576))
 if wanted bulk; then
   for ((r = 0; r < runs; r++)); do
-    for tool in $(rotate "$r" ferry-plain ferry-cp2 scp rsync raw raw-sync cp); do
+    for tool in $(rotate "$r" ferry-plain ferry-cp2 scp rsync raw raw-sync cp dd); do
       log "bulk $bulk_mib MiB, run $((r + 1))/$runs: $tool"
       dest="$work/dest/$tool"
       mkdir -p "$dest"
@@ -379,6 +382,9 @@ if wanted bulk; then
         cp)
           fair_start "$idle_big" "$bulk_file" "$dest/bulk.bin"
           timed cp_sync "$bulk_file" "$dest/bulk.bin" ;;
+        dd)
+          fair_start "$idle_big" "$bulk_file" "$dest/bulk.bin"
+          timed dd_sync "$bulk_file" "$dest/bulk.bin" ;;
       esac
       case "$tool" in ferry-*) ;; *) check_size "$dest/bulk.bin" "$bulk_bytes" ;; esac
       record "bulk.$tool" "$(mbps "$bulk_bytes" "$seconds")"
@@ -583,8 +589,9 @@ settle_p99=$((settle_ms + 100))
   echo "rename into the outbox until the file is in the inbox (the server has forced it to disk)."
   echo "scp and rsync: to a throwaway sshd on loopback, aes128-gcm@openssh.com, no compression (scp"
   echo "in its default SFTP mode). Raw TCP: socat, ${raw_buffer}-byte reads and writes; \"then sync\" adds a"
-  echo "sync of the received file. cp: cp, then sync of the file. Only Ferry and the two with sync"
-  echo "force data to disk before they count as done. MB = 10^6 bytes."
+  echo "sync of the received file. cp: cp, then sync of the file. dd: the file copied in 64 KiB writes"
+  echo "(as Ferry's server writes), then fsync: the disk's bound for a tool that forces what it writes."
+  echo "Only Ferry, dd and the two with sync force data to disk before they count as done. MB = 10^6 bytes."
   echo "Before each run that writes 100 MB or more, for every tool: previous output deleted, sync,"
   echo "${idle_big} s idle, source read once (untimed); small files: the same with ${idle_small} s idle."
   echo
@@ -592,9 +599,9 @@ settle_p99=$((settle_ms + 100))
   echo
   echo "| measurement | tool | median | min | max | unit | runs |"
   echo "|---|---|---|---|---|---|---|"
-  for tool in ferry-plain ferry-cp2 scp rsync raw raw-sync cp; do
+  for tool in ferry-plain ferry-cp2 scp rsync raw raw-sync cp dd; do
     label=$tool
-    case "$tool" in raw) label="raw TCP (socat)" ;; raw-sync) label="raw TCP, then sync (extra)" ;; cp) label="cp + sync" ;; rsync) label="rsync -e ssh" ;; scp) label="scp" ;; esac
+    case "$tool" in raw) label="raw TCP (socat)" ;; raw-sync) label="raw TCP, then sync (extra)" ;; cp) label="cp + sync" ;; dd) label="dd 64 KiB writes + fsync (disk bound)" ;; rsync) label="rsync -e ssh" ;; scp) label="scp" ;; esac
     row "bulk.$tool" "bulk, one $bulk_mib MiB file" "$label" "MB/s"
   done
   row "cp1.ferry-cp1" "bulk, one $cp1_mib MiB file" "ferry-cp1" "MB/s"
@@ -624,6 +631,10 @@ settle_p99=$((settle_ms + 100))
   ratio_row "bulk: Ferry plain / scp" bulk.ferry-plain bulk.scp -
   ratio_row "bulk: Ferry plain / cp + sync" bulk.ferry-plain bulk.cp -
   ratio_row "bulk: Ferry cp2 / cp + sync" bulk.ferry-cp2 bulk.cp -
+  ratio_row "bulk: Ferry cp2 / dd + fsync (disk bound)" bulk.ferry-cp2 bulk.dd -
+  ratio_row "bulk: Ferry plain / dd + fsync (disk bound)" bulk.ferry-plain bulk.dd -
+  ratio_row "bulk: Ferry cp2 / Ferry plain" bulk.ferry-cp2 bulk.ferry-plain -
+  ratio_row "bulk: dd + fsync (disk bound) / scp" bulk.dd bulk.scp -
   ratio_row "small files: Ferry cp2 / scp -r" small.ferry-cp2 small.scp 2
   ratio_row "small files: Ferry cp2 / rsync" small.ferry-cp2 small.rsync 1.2
   ratio_row "small files: Ferry plain / scp -r" small.ferry-plain small.scp -

@@ -133,6 +133,11 @@ public final class IncomingFile implements Closeable {
         requireOpen();
         try {
             KillPoint.SERVER_BEFORE_FORCE.reach();
+            if (partial != null) {
+                // A background checkpoint that failed means an fsync of this descriptor failed: the
+                // file is given up rather than forced again (see aFailedForceAbandons... in IncomingFileTest).
+                partial.settle();
+            }
             channel.force(true);
             channel.close();
             if (lastModified != null) {

@@ -4,6 +4,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -18,6 +20,12 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
@@ -26,6 +34,11 @@ import java.util.regex.Pattern;
  * offered to a client that comes back; anything after them is cut off, since after a crash of
  * the machine they may not have reached the disk. Kept for {@code retention}, then removed at
  * the next start. A key is used by one connection at a time. Thread-safe.
+ *
+ * <p>Checkpoints while a file is being received run on a {@code ferry-checkpoint-N} thread, one at a
+ * time per file, so the connection's thread keeps receiving while the disk flushes: an fsync of
+ * 32 MiB takes tens of milliseconds, and made in line it stalled bulk transfers for a third of
+ * their time (docs/BENCHMARKS.md). Suspending or removing a file first waits for its checkpoint.
  */
 public final class PartialFiles {
     private static final Logger log = LoggerFactory.getLogger(PartialFiles.class);
@@ -36,6 +49,7 @@ public final class PartialFiles {
     private final Path dir;
     private final long checkpointBytes;
     private final Set<String> inUse = new HashSet<>();
+    private final ExecutorService checkpoints = Executors.newCachedThreadPool(new CheckpointThreads());
 
     /**
      * @param dir the folder for partial files, inside the inbox's work folder (same file system)
@@ -116,7 +130,9 @@ public final class PartialFiles {
         private final Path forced;
         private final FileChannel channel;
         private final long offset;
-        private long checkpointed;
+        // Written by the connection's thread; the checkpoint thread only reads its own size.
+        private long requested;
+        private CompletableFuture<Long> inFlight = CompletableFuture.completedFuture(0L);
 
         private Partial(String key, Path data, Path forced, FileChannel channel, long offset) {
             this.key = key;
@@ -124,7 +140,7 @@ public final class PartialFiles {
             this.forced = forced;
             this.channel = channel;
             this.offset = offset;
-            this.checkpointed = offset;
+            this.requested = offset;
         }
 
         Path data() {
@@ -140,15 +156,62 @@ public final class PartialFiles {
             return offset;
         }
 
-        /** After a write: forces and records the size every {@code checkpointBytes}. */
+        /**
+         * After a write of everything up to {@code size}: every {@code checkpointBytes} starts a
+         * checkpoint of {@code size} in the background, unless the previous one still runs (then a
+         * later write starts it). A background checkpoint that failed is thrown here.
+         */
         void written(long size) throws IOException {
-            if (size - checkpointed >= checkpointBytes) {
-                checkpoint(size);
+            if (size - requested < checkpointBytes) {
+                return;
+            }
+            if (!inFlight.isDone()) {
+                return;
+            }
+            settle();
+            requested = size;
+            inFlight = CompletableFuture.supplyAsync(() -> {
+                try {
+                    checkpoint(size);
+                    return size;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, checkpoints);
+        }
+
+        /** Waits for the background checkpoint, if any; throws its failure, now and at every later call. */
+        void settle() throws IOException {
+            try {
+                inFlight.get();
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+                if (cause instanceof IOException io) {
+                    throw io;
+                }
+                throw new IllegalStateException("checkpoint failed", cause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while a checkpoint was forced to disk");
             }
         }
 
-        /** Forces the data and records {@code size} as held. */
-        void checkpoint(long size) throws IOException {
+        /**
+         * As {@link #settle()} for a file about to be kept or removed: false when the checkpoint
+         * failed, which is logged, not thrown.
+         */
+        private boolean settleQuietly() {
+            try {
+                settle();
+                return true;
+            } catch (IOException e) {
+                log.warn("checkpoint failed key={} reason={}", key.substring(0, 12), e.toString());
+                return false;
+            }
+        }
+
+        /** Forces the data and records {@code size} as held; on the caller's thread. */
+        private void checkpoint(long size) throws IOException {
             channel.force(true);
             Path fresh = forced.resolveSibling(forced.getFileName() + ".new");
             Files.writeString(fresh, Long.toString(size), StandardCharsets.US_ASCII);
@@ -156,11 +219,16 @@ public final class PartialFiles {
                 sidecar.force(true);
             }
             Files.move(fresh, forced, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            checkpointed = size;
         }
 
         /** Keeps the file for a later resume (the connection dropped). */
         void suspend(long size) {
+            // After a failed fsync the kernel may have dropped the dirty pages and cleared the error:
+            // a second force could succeed with the data lost, so such a file is never kept.
+            if (!settleQuietly()) {
+                delete();
+                return;
+            }
             try {
                 checkpoint(size);
                 channel.close();
@@ -175,6 +243,14 @@ public final class PartialFiles {
 
         /** Removes the data and its record (abandoned, corrupt, or published: then only the record). */
         void delete() {
+            // A checkpoint still running would write the record after it was removed. Its failure
+            // does not matter here (after a commit it may be the channel the commit closed).
+            try {
+                settle();
+            } catch (IOException e) {
+                log.debug("checkpoint of a removed partial file failed key={} reason={}", key.substring(0, 12),
+                        e.toString());
+            }
             try {
                 channel.close();
                 Files.deleteIfExists(data);
@@ -184,6 +260,18 @@ public final class PartialFiles {
             } finally {
                 release(key);
             }
+        }
+    }
+
+    /** Daemon threads: a checkpoint never holds the JVM open; an unfinished one is redone at resume. */
+    private static final class CheckpointThreads implements ThreadFactory {
+        private static final AtomicInteger COUNT = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "ferry-checkpoint-" + COUNT.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
         }
     }
 

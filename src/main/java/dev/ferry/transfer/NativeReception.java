@@ -52,6 +52,8 @@ final class NativeReception {
     private State state = State.IDLE;
     private byte[] sealed = new byte[0];
     private byte[] plain = new byte[0];
+    // SHA-256 of the files' content on a thread of its own, beside opening and writing (docs/BENCHMARKS.md).
+    private final PipelinedDigest digests = new PipelinedDigest(Pusher.DIGEST_DEPTH, Pusher.DIGEST_INLINE);
 
     // The open file, while RECEIVING.
     private FileHeader header;
@@ -85,6 +87,7 @@ final class NativeReception {
                 }
             }
         } finally {
+            digests.close();
             if (closed) {
                 discardOpenFile();
             } else {
@@ -171,6 +174,9 @@ final class NativeReception {
         if (next.resumeKey() != null) {
             resume();
         }
+        if (state == State.RECEIVING) {
+            digests.start(digest, header.size() - received);
+        }
     }
 
     /** A resumable file: tells the client how much the server already holds, before any DATA. */
@@ -199,18 +205,21 @@ final class NativeReception {
         if (state == State.IDLE) {
             throw new ProtocolException("DATA before FILE");
         }
-        int length = open(Mode.DATA);
         if (state == State.DISCARDING) {
+            open(Mode.DATA);
             return;
         }
+        int sealedLength = in.readLength(Mode.DATA);
+        byte[] block = digests.buffer(codec.maxPlainLength(sealedLength));
+        int length = open(Mode.DATA, sealedLength, block);
         if (received + length > header.size()) {
             failFile(header.name(), header.size(), ReplyStatus.INTEGRITY, header.name() + ": more data than the "
                     + header.size() + " bytes announced in FILE");
             return;
         }
-        digest.update(plain, 0, length);
+        digests.update(block, length);
         try {
-            upload.write(plain, 0, length);
+            upload.write(block, 0, length);
         } catch (DeliveryException e) {
             failFile(header.name(), header.size(), e.status(), e.getMessage());
             return;
@@ -235,7 +244,7 @@ final class NativeReception {
             state = State.IDLE;
             return;
         }
-        byte[] sha256 = digest.digest();
+        byte[] sha256 = digests.finish();
         if (!trailer.digestMatches(sha256)) {
             failFile(name, header.size(), ReplyStatus.INTEGRITY,
                     name + ": SHA-256 of the received data does not match COMMIT");
@@ -265,6 +274,19 @@ final class NativeReception {
                 protocol, clientName, false, started));
         closeFile();
         reply(ReplyStatus.OK, "stored=" + shown(stored));
+    }
+
+    /** Reads the current frame's {@code length} payload bytes and opens them into {@code into}; returns the plaintext length. */
+    private int open(Mode mode, int length, byte[] into) throws IOException {
+        if (codec.transparent()) {
+            in.readBody(into, 0, length, mode.toString());
+            return length;
+        }
+        if (sealed.length < length) {
+            sealed = new byte[length];
+        }
+        in.readBody(sealed, 0, length, mode.toString());
+        return codec.open(mode, sealed, 0, length, into);
     }
 
     /** Reads and opens the payload of the current frame into {@code plain}; returns its length. */

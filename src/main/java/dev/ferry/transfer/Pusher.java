@@ -57,6 +57,10 @@ public final class Pusher implements Closeable {
     private static final int MAX_REPLY = 64 * 1024;
     private static final long REPLY_CHECK_MILLIS = 1000;
     private static final AtomicInteger CONNECTIONS = new AtomicInteger();
+    /** Blocks in flight between the sending thread and its digest thread (each one DATA block). */
+    static final int DIGEST_DEPTH = 4;
+    /** Files up to this size are digested on the sending thread: a hand-over would only add latency. */
+    static final long DIGEST_INLINE = 1024 * 1024;
 
     /**
      * How a client pushes.
@@ -118,6 +122,7 @@ public final class Pusher implements Closeable {
     private final int blockSize;
     private final byte[] block;
     private final byte[] sealed;
+    private final PipelinedDigest digests = new PipelinedDigest(DIGEST_DEPTH, DIGEST_INLINE);
     private final Deque<Slot> waiting = new ConcurrentLinkedDeque<>();
     private final Semaphore window;
     private final Thread replies;
@@ -250,12 +255,16 @@ public final class Pusher implements Closeable {
                 return;
             }
         }
+        // SHA-256 is slower than AES-GCM: a thread of its own digests each block while this one
+        // seals and sends it (docs/BENCHMARKS.md).
+        digests.start(digest, file.size() - sent);
         progress.sent(sent, file.size());
         while (sent < file.size() && !slot.result().isDone()) {
             int want = (int) Math.min(blockSize, file.size() - sent);
+            byte[] buffer = digests.buffer(want);
             int got;
             try {
-                got = readLocal(source, want);
+                got = readLocal(source, buffer, want);
             } catch (IOException e) {
                 abandon(slot, new Outcome.Unreadable(e.toString()));
                 return;
@@ -264,8 +273,8 @@ public final class Pusher implements Closeable {
                 abandon(slot, new Outcome.Changed("it shrank while it was being sent"));
                 return;
             }
-            digest.update(block, 0, got);
-            write(Mode.DATA, block, got);
+            digests.update(buffer, got);
+            write(Mode.DATA, buffer, got);
             sent += got;
             progress.sent(sent, file.size());
         }
@@ -278,7 +287,7 @@ public final class Pusher implements Closeable {
             abandon(slot, new Outcome.Changed("it changed while it was being sent"));
             return;
         }
-        byte[] sha256 = digest.digest();
+        byte[] sha256 = digests.finish();
         byte[] id = Digests.fileId(options.clientName(), file.relativeName(), file.size(), file.mtimeMillis(), sha256);
         byte[] trailer = new CommitTrailer(file.size(), sha256, id).encode();
         write(Mode.COMMIT, trailer, trailer.length);
@@ -316,7 +325,7 @@ public final class Pusher implements Closeable {
             int want = (int) Math.min(blockSize, held - done);
             int got;
             try {
-                got = readLocal(source, want);
+                got = readLocal(source, block, want);
             } catch (IOException e) {
                 abandon(slot, new Outcome.Unreadable(e.toString()));
                 return false;
@@ -339,14 +348,14 @@ public final class Pusher implements Closeable {
 
     private boolean grew(FileChannel source) {
         try {
-            return readLocal(source, 1) > 0;
+            return readLocal(source, block, 1) > 0;
         } catch (IOException e) {
             return true;
         }
     }
 
-    private int readLocal(FileChannel source, int want) throws IOException {
-        ByteBuffer buffer = ByteBuffer.wrap(block, 0, want);
+    private int readLocal(FileChannel source, byte[] into, int want) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(into, 0, want);
         while (buffer.hasRemaining()) {
             if (source.read(buffer) < 0) {
                 break;
@@ -438,6 +447,7 @@ public final class Pusher implements Closeable {
             failure = cause;
         }
         closeSocket();
+        digests.close();
         List<Slot> orphans = new ArrayList<>();
         for (Slot slot; (slot = waiting.poll()) != null; ) {
             orphans.add(slot);

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * one core; {@code sealThenOpen} is both ends of a connection on one thread (open alone is the
  * difference: a GCM opener only accepts the next message of its peer, so it cannot be looped on
  * its own). Blocks of 64 KiB (the client's default block-size) and 1 MiB (the server's max-block).
- * Setup runs {@link GcmSealer#warmUp}, as the cp2 plugin does at an agent's start: without it a
+ * Setup runs {@link GcmSealer#warmUp}, as the cp2 plugin's warm-up thread does at an agent's start: without it a
  * few seconds of JMH warm-up measure the cold cipher (PERFORMANCE-NOTES.md, trap 1).
  */
 @State(Scope.Thread)

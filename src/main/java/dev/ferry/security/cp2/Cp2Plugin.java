@@ -53,7 +53,7 @@ public final class Cp2Plugin implements SecurityPlugin {
     public ClientSecurity client(SecurityContext context) throws SecuritySetupException {
         ClientAuthentication authentication = ClientAuthentication.create(context.settings(), context.random());
         SecureRandom random = context.random();
-        GcmSealer.warmUp();
+        Cp2WarmUp.client(authentication.caKey(), random);
         return new ClientSecurity() {
             @Override
             public SessionCodec handshake(HandshakeChannel channel) throws IOException {
@@ -90,7 +90,7 @@ public final class Cp2Plugin implements SecurityPlugin {
     public ServerSecurity server(SecurityContext context) throws SecuritySetupException {
         ServerAuthentication authentication = ServerAuthentication.create(context.settings());
         SecureRandom random = context.random();
-        GcmSealer.warmUp();
+        Cp2WarmUp.server(authentication.identity().privateKey(), authentication.identity().publicKey(), random);
         return new ServerSecurity() {
             @Override
             public ServerHandshake nativeHandshake() {

@@ -18,12 +18,16 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The client side of authentication for the RSA protocols: checks that the server holds a
@@ -40,8 +44,27 @@ public final class ClientAuthentication {
     private final String expectedName;
     private final RsaIdentity identity;
     private final SecureRandom random;
+    private final Clock clock;
+    // The last server chain that passed validation, byte for byte as received: the same chain is
+    // not parsed and path-checked again while every certificate in it (and the CA) is within its
+    // validity. The signature over each session's transcript is always checked.
+    private final AtomicReference<ValidChain> lastServerChain = new AtomicReference<>();
+
+    /** A server chain that passed validation, and until when that result holds. */
+    private record ValidChain(byte[] pem, RSAPublicKey key, Instant notBefore, Instant notAfter) {
+        boolean covers(byte[] received, Instant now) {
+            return Arrays.equals(pem, received) && !now.isBefore(notBefore) && !now.isAfter(notAfter);
+        }
+    }
 
     ClientAuthentication(CertificateValidator servers, String expectedName, RsaIdentity identity, SecureRandom random) {
+        this(servers, expectedName, identity, random, Clock.systemUTC());
+    }
+
+    /** @param clock the validator's clock, for how long a validated chain is taken as valid */
+    ClientAuthentication(CertificateValidator servers, String expectedName, RsaIdentity identity, SecureRandom random,
+                         Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.servers = Objects.requireNonNull(servers, "servers");
         this.expectedName = Objects.requireNonNull(expectedName, "expectedName");
         this.identity = identity;
@@ -65,7 +88,12 @@ public final class ClientAuthentication {
             identity = RsaIdentity.load(settings.clientCert().get(), "ferry.security.client-cert",
                     settings.clientKey().get(), "ferry.security.client-key");
         }
-        return new ClientAuthentication(validator, settings.expectedServerName(), identity, random);
+        return new ClientAuthentication(validator, settings.expectedServerName(), identity, random, Clock.systemUTC());
+    }
+
+    /** The configured CA's public key. */
+    public PublicKey caKey() {
+        return servers.trustAnchor().getPublicKey();
     }
 
     /**
@@ -101,22 +129,41 @@ public final class ClientAuthentication {
         byte[] signature = in.readSized("AUTH signature", MAX_SIGNATURE);
         byte[] pem = in.readSized("AUTH certificate", MAX_CHAIN);
         try {
-            X509Certificate leaf = servers.validateServer(Pem.readCertificates(pem), expectedName);
-            if (!(leaf.getPublicKey() instanceof RSAPublicKey key)) {
-                throw new HandshakeException("the server's certificate holds a " + leaf.getPublicKey().getAlgorithm()
-                        + " key; this protocol needs RSA");
-            }
-            if (!SeedSignatures.verify(key, signed, signature)) {
+            Instant now = clock.instant();
+            ValidChain known = lastServerChain.get();
+            ValidChain chain = known != null && known.covers(pem, now) ? known : validate(pem);
+            if (!SeedSignatures.verify(chain.key(), signed, signature)) {
                 throw new HandshakeException("the server's AUTH signature does not verify with the key of its"
-                        + " certificate " + leaf.getSubjectX500Principal().getName()
+                        + " certificate " + Pem.readCertificates(pem).get(0).getSubjectX500Principal().getName()
                         + ": it does not hold the certificate's private key, or the handshake was altered");
             }
-            return key;
+            if (chain != known) {
+                lastServerChain.set(chain);
+            }
+            return chain.key();
         } catch (PkiException e) {
             throw new HandshakeException("server certificate refused: " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
             throw new HandshakeException("the server's AUTH signature cannot be checked: " + e.getMessage(), e);
         }
+    }
+
+    private ValidChain validate(byte[] pem) throws PkiException, HandshakeException {
+        List<X509Certificate> chain = Pem.readCertificates(pem);
+        X509Certificate leaf = servers.validateServer(chain, expectedName);
+        if (!(leaf.getPublicKey() instanceof RSAPublicKey key)) {
+            throw new HandshakeException("the server's certificate holds a " + leaf.getPublicKey().getAlgorithm()
+                    + " key; this protocol needs RSA");
+        }
+        Instant notBefore = servers.trustAnchor().getNotBefore().toInstant();
+        Instant notAfter = servers.trustAnchor().getNotAfter().toInstant();
+        for (X509Certificate certificate : chain) {
+            Instant from = certificate.getNotBefore().toInstant();
+            Instant until = certificate.getNotAfter().toInstant();
+            notBefore = from.isAfter(notBefore) ? from : notBefore;
+            notAfter = until.isBefore(notAfter) ? until : notAfter;
+        }
+        return new ValidChain(pem.clone(), key, notBefore, notAfter);
     }
 
     private void prove(HandshakeChannel channel) throws IOException {
