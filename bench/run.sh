@@ -11,6 +11,8 @@
 #   --jfr DIR    record every agent with Java Flight Recorder (profile settings) into DIR
 # Environment: BENCH_TMPDIR (default $TMPDIR or /tmp) holds the data: several GiB for a full run,
 # and it must be the disk being measured. BENCH_KEEP=1 keeps that folder (and the agents' logs).
+# BENCH_AGENT_OPTS adds JVM options to every agent, e.g. "-Dferry.client.connections=4" to try
+# a setting (the results file names them).
 #
 # Every process it starts (agents, sshd, socat) is stopped by PID when it exits, whatever happens.
 set -euo pipefail
@@ -27,7 +29,7 @@ while [ $# -gt 0 ]; do
     --only) only=${2:?--only needs a list}; shift ;;
     --out) out=${2:?--out needs a file}; shift ;;
     --jfr) jfr_dir=${2:?--jfr needs a folder}; shift ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -196,6 +198,9 @@ start_agents() {  # NAME PROTOCOL [JVM OPTION...]
   port=$(free_port)
   mkdir -p "$dir/server" "$dir/client/outbox"
   local jvm=("$@")
+  # Word splitting wanted: a list of options.
+  # shellcheck disable=SC2206
+  [ -z "${BENCH_AGENT_OPTS:-}" ] || jvm+=(${BENCH_AGENT_OPTS})
   [ -z "$jfr_dir" ] || jvm+=("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$jfr_dir/$name-ROLE.jfr")
   local opts=(-Dferry.security.protocol="$protocol" -Dferry.server.host=127.0.0.1 -Dferry.server.port="$port"
               -Dferry.client.server-host=127.0.0.1 -Dferry.client.server-port="$port" -Dferry.client.name=bench
@@ -569,7 +574,7 @@ settle_p99=$((settle_ms + 100))
 {
   echo "# Ferry benchmark $day${kind:+, quick run}"
   echo
-  echo "Command: \`bench/run.sh$args\` at commit $commit."
+  echo "Command: \`${BENCH_AGENT_OPTS:+BENCH_AGENT_OPTS=\"$BENCH_AGENT_OPTS\" }bench/run.sh$args\` at commit $commit."
   echo
   echo "Machine: $(nproc) cores ($cpu), $mem_gib GiB memory, data on $fs; $(uname -sr);"
   echo "$(java -version 2>&1 | head -1); $(ssh -V 2>&1); $(rsync --version | head -1 | awk '{ print "rsync", $3 }');"

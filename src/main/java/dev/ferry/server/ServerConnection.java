@@ -18,6 +18,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -34,7 +35,7 @@ final class ServerConnection implements Runnable {
     /** What every connection of one server agent shares. */
     record Shared(ServerSettings settings, ServerProtocols protocols, Store store, SecureRandom random,
                   ServerEvents events, AuditLog audit, AtomicInteger receiving, BooleanSupplier stopping,
-                  Consumer<ServerConnection> ended) {
+                  Consumer<ServerConnection> ended, Executor commits) {
     }
 
     private final Socket socket;
@@ -49,6 +50,7 @@ final class ServerConnection implements Runnable {
     private final AtomicInteger receiving;
     private final BooleanSupplier stopping;
     private final Consumer<ServerConnection> ended;
+    private final Executor commits;
     private final long acceptedNanos = System.nanoTime();
     private volatile boolean handshakeDone;
     private volatile boolean fileOpen;
@@ -71,6 +73,7 @@ final class ServerConnection implements Runnable {
         this.receiving = shared.receiving();
         this.stopping = shared.stopping();
         this.ended = shared.ended();
+        this.commits = shared.commits();
     }
 
     long acceptedNanos() {
@@ -116,7 +119,7 @@ final class ServerConnection implements Runnable {
             SessionEvents listener = new SessionEvents();
             ServerSession.Context context = new ServerSession.Context(peer, protocols, store,
                     new ReceptionLimits(settings.maxFileSize(), settings.maxBlock(), settings.seedMaxFileSize()),
-                    listener, random);
+                    listener, random, commits);
             log.debug("connection opened id={} peer={}", id, peer);
             session = new ServerSession(socket.getInputStream(), socket.getOutputStream(), context);
             session.run();

@@ -23,12 +23,20 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A native session, server side (PROTOCOL.md section 3): HELLO and its answer, the plugin's
  * handshake, then files as FILE, DATA..., COMMIT. Every FILE gets exactly one final REPLY, in
  * order: when it is committed, as soon as it is refused, or when a new FILE abandons it. After
  * a refusal the rest of that file's frames are opened (to keep the codec's counters) and dropped.
+ *
+ * <p>Runs on the connection's thread, which reads and checks every frame and writes each file's
+ * data. A file whose COMMIT verifies is handed to {@link ServerSession.Context#commits()}, where it
+ * is forced, published and its receipt recorded, while this thread reads the next files; its
+ * {@code stored=} answer goes out once it is durable and every earlier answer has gone
+ * ({@link ReplyOrder}). The session ends only after every file it handed over is committed or
+ * refused, so nothing of a session outlives it.
  */
 final class NativeReception {
     private static final Logger log = LoggerFactory.getLogger(NativeReception.class);
@@ -38,6 +46,12 @@ final class NativeReception {
     private static final String NAME_WITHHELD = "(withheld)";
     private static final String REASON_WITHHELD = "the reason is withheld because this protocol's replies are"
             + " signed, not encrypted; the server's log has it";
+    /**
+     * Files of one session that may be committing at once. A client sends at most its window
+     * (ferry.client.window) before it waits for answers; beyond this the session stops reading
+     * until commits end, which bounds the descriptors and memory one peer can hold.
+     */
+    static final int MAX_COMMITTING = 64;
 
     private enum State { IDLE, RECEIVING, DISCARDING }
 
@@ -47,6 +61,7 @@ final class NativeReception {
     private final ServerSession.Context context;
 
     private SessionCodec codec;
+    private ReplyOrder replies;
     private String protocol;
     private String clientName;
     private State state = State.IDLE;
@@ -80,6 +95,7 @@ final class NativeReception {
                     case CLOSE -> closed = true;
                     default -> throw new ProtocolException(mode + " is not allowed after the handshake");
                 }
+                replies.check();
                 if (upload == null && context.listener().stopRequested()) {
                     return;
                 }
@@ -91,6 +107,20 @@ final class NativeReception {
                 // The connection broke (or the agent stops): a resumable file keeps what it has.
                 suspendOpenFile();
             }
+            awaitCommits();
+        }
+    }
+
+    /** Waits for the commits this session handed over: each ends stored or refused, even with the peer gone. */
+    private void awaitCommits() {
+        if (replies == null) {
+            return;
+        }
+        try {
+            replies.awaitReserved();
+        } catch (InterruptedException e) {
+            // The commits still end on their own threads; this one just stops waiting.
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -132,6 +162,7 @@ final class NativeReception {
                 .with(Mode.FILE, codec.sealedLength(ReceptionLimits.MAX_HEADER), "a FILE header is at most 16 KiB")
                 .with(Mode.DATA, codec.sealedLength(maxBlock), "ferry.server.max-block")
                 .with(Mode.COMMIT, codec.sealedLength(CommitTrailer.LENGTH), "a COMMIT trailer is 72 bytes"));
+        replies = new ReplyOrder(out, codec, MAX_COMMITTING);
         context.listener().handshakeDone(protocol);
     }
 
@@ -252,19 +283,78 @@ final class NativeReception {
             reply(ReplyStatus.OK, "duplicate=" + earlier.get());
             return;
         }
-        String stored;
+        ReplyOrder.Place place = replies.reserve();
+        Commit commit = new Commit(upload, name, header.mtimeMillis(), trailer.id(), received,
+                HexFormat.of().formatHex(sha256), started, place);
+        // The upload now belongs to the commit: closing the file here must not discard it.
+        upload = null;
+        header = null;
+        digest = null;
+        context.listener().fileOpen(false);
+        state = State.IDLE;
         try {
-            stored = upload.commit(header.mtimeMillis(), trailer.id());
-        } catch (DeliveryException e) {
-            failFile(name, header.size(), e.status(), e.getMessage());
-            state = State.IDLE;
-            return;
+            context.commits().execute(commit);
+        } catch (RejectedExecutionException e) {
+            commit.run();
         }
-        TransferLog.stored(stored, received, started, protocol, context.peer(), clientName, false);
-        context.listener().finished(ReceivedFile.stored(name, stored, received, HexFormat.of().formatHex(sha256),
-                protocol, clientName, false, started));
-        closeFile();
-        reply(ReplyStatus.OK, "stored=" + shown(stored));
+    }
+
+    /**
+     * One verified file on its way into the inbox, on a commit thread: forced, published, its
+     * receipt recorded, then answered in order. Always completes its place, whatever happens.
+     */
+    private final class Commit implements Runnable {
+        private final Store.Upload upload;
+        private final String name;
+        private final long mtimeMillis;
+        private final byte[] id;
+        private final long size;
+        private final String sha256;
+        private final long began;
+        private final ReplyOrder.Place place;
+
+        Commit(Store.Upload upload, String name, long mtimeMillis, byte[] id, long size, String sha256, long began,
+               ReplyOrder.Place place) {
+            this.upload = upload;
+            this.name = name;
+            this.mtimeMillis = mtimeMillis;
+            this.id = id;
+            this.size = size;
+            this.sha256 = sha256;
+            this.began = began;
+            this.place = place;
+        }
+
+        @Override
+        public void run() {
+            ReplyStatus status = ReplyStatus.UNAVAILABLE;
+            String text = "the server failed to store the file; it is sent again";
+            try {
+                String stored = upload.commit(mtimeMillis, id);
+                TransferLog.stored(stored, size, began, protocol, context.peer(), clientName, false);
+                context.listener().finished(ReceivedFile.stored(name, stored, size, sha256, protocol, clientName,
+                        false, began));
+                status = ReplyStatus.OK;
+                text = "stored=" + shown(stored);
+            } catch (DeliveryException e) {
+                refused(e.status(), e.getMessage());
+                status = e.status();
+                text = codec.repliesInClear() ? REASON_WITHHELD : e.getMessage();
+            } catch (RuntimeException e) {
+                log.error("commit failed file={} peer={}", PeerText.show(name), context.peer(), e);
+                refused(status, text);
+            } finally {
+                upload.close();
+                replies.complete(place, status, text);
+            }
+        }
+
+        private void refused(ReplyStatus status, String reason) {
+            log.warn("refused file={} status={} reason=\"{}\" peer={}", PeerText.show(name), status, reason,
+                    context.peer());
+            context.listener().finished(ReceivedFile.refused(name, size, protocol, clientName, false, began, status,
+                    reason));
+        }
     }
 
     /** Reads and opens the payload of the current frame into {@code plain}; returns its length. */
@@ -302,8 +392,7 @@ final class NativeReception {
     }
 
     private void reply(ReplyStatus status, String text) throws IOException {
-        out.writeReply(status, codec.sealReply(status, text.getBytes(StandardCharsets.UTF_8)));
-        out.flush();
+        replies.send(status, text);
     }
 
     private void discardOpenFile() {
