@@ -184,8 +184,9 @@ public final class Receipts implements Closeable {
                 ledger.force(false);
             } catch (IOException e) {
                 synchronized (this) {
-                    failed = target;
-                    unforced.keySet().removeIf(line -> line <= target);
+                    // Lines written while the force ran may share its dropped pages: none of them is trusted.
+                    failed = written;
+                    unforced.clear();
                 }
                 throw e;
             }
