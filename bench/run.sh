@@ -568,6 +568,8 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 mem_gib=$(awk '/^MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
 fs=$(df -PT "$work" | awk 'NR == 2 { print $1 " (" $2 ")" }')
+agent_opts_note=""
+[ -z "${BENCH_AGENT_OPTS:-}" ] || agent_opts_note=" but $BENCH_AGENT_OPTS"
 settle_p50=$((settle_ms + 20))
 settle_p99=$((settle_ms + 100))
 
@@ -584,7 +586,8 @@ settle_p99=$((settle_ms + 100))
   echo "move by up to 2x between runs. Every tool ran in the same interleaved rounds; compare ratios."
   echo
   echo "Ferry: agents as separate JVMs on 127.0.0.1, default heap (memory: -Xmx64m), settle-time"
-  echo "${settle_ms} ms (included in every Ferry time), block-size 64 KiB, window 16; timed from the"
+  echo "${settle_ms} ms (included in every Ferry time), the other settings at their defaults (reference.conf)$agent_opts_note;"
+  echo "timed from the"
   echo "rename into the outbox until the file is in the inbox (the server has forced it to disk)."
   echo "scp and rsync: to a throwaway sshd on loopback, aes128-gcm@openssh.com, no compression (scp"
   echo "in its default SFTP mode). Raw TCP: socat, ${raw_buffer}-byte reads and writes; \"then sync\" adds a"
