@@ -587,8 +587,7 @@ settle_p99=$((settle_ms + 100))
   echo
   echo "Ferry: agents as separate JVMs on 127.0.0.1, default heap (memory: -Xmx64m), settle-time"
   echo "${settle_ms} ms (included in every Ferry time), the other settings at their defaults (reference.conf)$agent_opts_note;"
-  echo "timed from the"
-  echo "rename into the outbox until the file is in the inbox (the server has forced it to disk)."
+  echo "timed from the rename into the outbox until the file is in the inbox (the server has forced it to disk)."
   echo "scp and rsync: to a throwaway sshd on loopback, aes128-gcm@openssh.com, no compression (scp"
   echo "in its default SFTP mode). Raw TCP: socat, ${raw_buffer}-byte reads and writes; \"then sync\" adds a"
   echo "sync of the received file. cp: cp, then sync of the file. Only Ferry and the two with sync"

@@ -54,6 +54,8 @@ final class ServerConnection implements Runnable {
     private final long acceptedNanos = System.nanoTime();
     private volatile boolean handshakeDone;
     private volatile boolean fileOpen;
+    /** Files of this connection being committed on commit threads. */
+    private final AtomicInteger committing = new AtomicInteger();
     private volatile long frameStartNanos;
     /** When the frame being read must be complete; 0 between frames. */
     private volatile long frameDeadlineNanos;
@@ -192,8 +194,9 @@ final class ServerConnection implements Runnable {
         events.handshakeFailed(reason);
     }
 
+    /** Closes the connection unless a file is open or being committed (shutdown gives those its grace). */
     void closeIfIdle() {
-        if (!fileOpen) {
+        if (!fileOpen && committing.get() == 0) {
             closeQuietly(socket);
         }
     }
@@ -215,6 +218,11 @@ final class ServerConnection implements Runnable {
                 receiving.addAndGet(open ? 1 : -1);
             }
             fileOpen = open;
+        }
+
+        @Override
+        public void committing(boolean started) {
+            committing.addAndGet(started ? 1 : -1);
         }
 
         @Override

@@ -290,6 +290,7 @@ final class NativeReception {
         upload = null;
         header = null;
         digest = null;
+        context.listener().committing(true);
         context.listener().fileOpen(false);
         state = State.IDLE;
         try {
@@ -346,6 +347,7 @@ final class NativeReception {
             } finally {
                 upload.close();
                 replies.complete(place, status, text);
+                context.listener().committing(false);
             }
         }
 
