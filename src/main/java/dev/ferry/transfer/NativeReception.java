@@ -15,14 +15,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -62,6 +65,8 @@ final class NativeReception {
 
     private SessionCodec codec;
     private ReplyOrder replies;
+    /** The ids (hex) of this session's files being committed; guarded by itself. */
+    private final Set<String> committingIds = new HashSet<>();
     private String protocol;
     private String clientName;
     private State state = State.IDLE;
@@ -108,6 +113,24 @@ final class NativeReception {
                 suspendOpenFile();
             }
             awaitCommits();
+        }
+    }
+
+    /**
+     * The same file version sent again while this session still commits its first copy (a client
+     * that re-sends before the answer): waits for that commit, so the receipt answers
+     * {@code duplicate=} instead of a second copy being stored.
+     */
+    private void awaitCommitOf(String idHex) throws IOException {
+        synchronized (committingIds) {
+            while (committingIds.contains(idHex)) {
+                try {
+                    committingIds.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while the same file was being committed");
+                }
+            }
         }
     }
 
@@ -273,6 +296,8 @@ final class NativeReception {
             state = State.IDLE;
             return;
         }
+        String idHex = HexFormat.of().formatHex(trailer.id());
+        awaitCommitOf(idHex);
         Optional<String> earlier = context.store().storedAs(trailer.id());
         if (earlier.isPresent()) {
             // Sent again after a lost acknowledgement: the server already has this version.
@@ -284,8 +309,11 @@ final class NativeReception {
             return;
         }
         ReplyOrder.Place place = replies.reserve();
-        Commit commit = new Commit(upload, name, header.mtimeMillis(), trailer.id(), received,
+        Commit commit = new Commit(upload, name, header.mtimeMillis(), trailer.id(), idHex, received,
                 HexFormat.of().formatHex(sha256), started, place);
+        synchronized (committingIds) {
+            committingIds.add(idHex);
+        }
         // The upload now belongs to the commit: closing the file here must not discard it.
         upload = null;
         header = null;
@@ -309,17 +337,19 @@ final class NativeReception {
         private final String name;
         private final long mtimeMillis;
         private final byte[] id;
+        private final String idHex;
         private final long size;
         private final String sha256;
         private final long began;
         private final ReplyOrder.Place place;
 
-        Commit(Store.Upload upload, String name, long mtimeMillis, byte[] id, long size, String sha256, long began,
-               ReplyOrder.Place place) {
+        Commit(Store.Upload upload, String name, long mtimeMillis, byte[] id, String idHex, long size, String sha256,
+               long began, ReplyOrder.Place place) {
             this.upload = upload;
             this.name = name;
             this.mtimeMillis = mtimeMillis;
             this.id = id;
+            this.idHex = idHex;
             this.size = size;
             this.sha256 = sha256;
             this.began = began;
@@ -346,6 +376,11 @@ final class NativeReception {
                 refused(status, text);
             } finally {
                 upload.close();
+                // After the receipt is recorded (or the commit failed): the same version sent again decides on it.
+                synchronized (committingIds) {
+                    committingIds.remove(idHex);
+                    committingIds.notifyAll();
+                }
                 replies.complete(place, status, text);
                 context.listener().committing(false);
             }
