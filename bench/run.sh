@@ -11,6 +11,8 @@
 #   --jfr DIR    record every agent with Java Flight Recorder (profile settings) into DIR
 # Environment: BENCH_TMPDIR (default $TMPDIR or /tmp) holds the data: several GiB for a full run,
 # and it must be the disk being measured. BENCH_KEEP=1 keeps that folder (and the agents' logs).
+# BENCH_AGENT_OPTS adds JVM options to every agent, e.g. "-Dferry.client.connections=4" to try
+# a setting (the results file names them).
 #
 # Every process it starts (agents, sshd, socat) is stopped by PID when it exits, whatever happens.
 set -euo pipefail
@@ -27,7 +29,7 @@ while [ $# -gt 0 ]; do
     --only) only=${2:?--only needs a list}; shift ;;
     --out) out=${2:?--out needs a file}; shift ;;
     --jfr) jfr_dir=${2:?--jfr needs a folder}; shift ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -196,6 +198,9 @@ start_agents() {  # NAME PROTOCOL [JVM OPTION...]
   port=$(free_port)
   mkdir -p "$dir/server" "$dir/client/outbox"
   local jvm=("$@")
+  # Word splitting wanted: a list of options.
+  # shellcheck disable=SC2206
+  [ -z "${BENCH_AGENT_OPTS:-}" ] || jvm+=(${BENCH_AGENT_OPTS})
   [ -z "$jfr_dir" ] || jvm+=("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$jfr_dir/$name-ROLE.jfr")
   local opts=(-Dferry.security.protocol="$protocol" -Dferry.server.host=127.0.0.1 -Dferry.server.port="$port"
               -Dferry.client.server-host=127.0.0.1 -Dferry.client.server-port="$port" -Dferry.client.name=bench
@@ -569,13 +574,15 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 mem_gib=$(awk '/^MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
 fs=$(df -PT "$work" | awk 'NR == 2 { print $1 " (" $2 ")" }')
+agent_opts_note=""
+[ -z "${BENCH_AGENT_OPTS:-}" ] || agent_opts_note=" but $BENCH_AGENT_OPTS"
 settle_p50=$((settle_ms + 20))
 settle_p99=$((settle_ms + 100))
 
 {
   echo "# Ferry benchmark $day${kind:+, quick run}"
   echo
-  echo "Command: \`bench/run.sh$args\` at commit $commit."
+  echo "Command: \`${BENCH_AGENT_OPTS:+BENCH_AGENT_OPTS=\"$BENCH_AGENT_OPTS\" }bench/run.sh$args\` at commit $commit."
   echo
   echo "Machine: $(nproc) cores ($cpu), $mem_gib GiB memory, data on $fs; $(uname -sr);"
   echo "$(java -version 2>&1 | head -1); $(ssh -V 2>&1); $(rsync --version | head -1 | awk '{ print "rsync", $3 }');"
@@ -585,8 +592,8 @@ settle_p99=$((settle_ms + 100))
   echo "move by up to 2x between runs. Every tool ran in the same interleaved rounds; compare ratios."
   echo
   echo "Ferry: agents as separate JVMs on 127.0.0.1, default heap (memory: -Xmx64m), settle-time"
-  echo "${settle_ms} ms (included in every Ferry time), block-size 64 KiB, window 16; timed from the"
-  echo "rename into the outbox until the file is in the inbox (the server has forced it to disk)."
+  echo "${settle_ms} ms (included in every Ferry time), the other settings at their defaults (reference.conf)$agent_opts_note;"
+  echo "timed from the rename into the outbox until the file is in the inbox (the server has forced it to disk)."
   echo "scp and rsync: to a throwaway sshd on loopback, aes128-gcm@openssh.com, no compression (scp"
   echo "in its default SFTP mode). Raw TCP: socat, ${raw_buffer}-byte reads and writes; \"then sync\" adds a"
   echo "sync of the received file. cp: cp, then sync of the file. dd: the file copied in 64 KiB writes"

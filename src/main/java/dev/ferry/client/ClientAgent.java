@@ -10,6 +10,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -23,8 +25,10 @@ import java.util.concurrent.LinkedBlockingQueue;
  * server's verified confirmation deletes or archives it; a file the server refuses for good goes
  * to the failed folder with a reason; anything else stays in the outbox and is sent again.
  *
- * <p>Threads: {@code ferry-watch} (the {@link OutboxWatcher}), {@code ferry-send} (the
- * {@link Sender}) and the connection's reply thread, which runs {@link #finished}. The owner calls
+ * <p>Threads: {@code ferry-watch} (the {@link OutboxWatcher}), {@code ferry-send-N} (one
+ * {@link Sender} per connection, {@code connections} of them taking files from one queue, so a
+ * file is in flight on one connection only) and each connection's reply thread, which runs
+ * {@link #finished}. The owner calls
  * {@link #start()} and {@link #close()}. What happens to files and connections is also told to the
  * {@link ClientEvents} given at construction.
  */
@@ -36,8 +40,8 @@ public final class ClientAgent implements AutoCloseable {
     private final Map<Path, Integer> integrityFailures = new ConcurrentHashMap<>();
     private final AfterSend afterSend;
     private final ClientEvents events;
-    private final Sender sender;
-    private final Thread senderThread;
+    private final List<Sender> senders = new ArrayList<>();
+    private final List<Thread> senderThreads = new ArrayList<>();
     private OutboxLock lock;
     private OutboxWatcher watcher;
 
@@ -51,7 +55,7 @@ public final class ClientAgent implements AutoCloseable {
         this.events = Objects.requireNonNull(events, "events");
         this.afterSend = new AfterSend(settings.outbox(), settings.afterSend(), settings.archiveDir(),
                 settings.failedDir());
-        this.sender = new Sender(settings, protocol, security, queue, new Sender.Listener() {
+        Sender.Listener outcomes = new Sender.Listener() {
             @Override
             public void finished(OutboxFile file, Outcome outcome) {
                 ClientAgent.this.finished(file, outcome);
@@ -62,8 +66,14 @@ public final class ClientAgent implements AutoCloseable {
                 log.debug("not delivered file={} reason=\"{}\"; it will be sent again", file.relativeName(), why);
                 watcher.release(file.path());
             }
-        }, events);
-        this.senderThread = new Thread(sender, "ferry-send");
+        };
+        // Compat mode sends each batch in one seed session: the original servers serve one connection at a time.
+        int connections = settings.compat() ? 1 : settings.connections();
+        for (int i = 1; i <= connections; i++) {
+            Sender sender = new Sender(settings, protocol, security, queue, outcomes, events);
+            senders.add(sender);
+            senderThreads.add(new Thread(sender, "ferry-send-" + i));
+        }
     }
 
     /** Takes the outbox lock, starts watching and sending. */
@@ -73,9 +83,9 @@ public final class ClientAgent implements AutoCloseable {
         watcher = new OutboxWatcher(settings.outbox(), new ExcludeRules(settings.exclude()), settings.settleTime(),
                 settings.rescanInterval(), Set.of(settings.archiveDir().toAbsolutePath().normalize(),
                 settings.failedDir().toAbsolutePath().normalize()), queue::add);
-        senderThread.start();
+        senderThreads.forEach(Thread::start);
         watcher.start();
-        events.started(this::queued, sender::inFlight, sender::connections);
+        events.started(this::queued, this::inFlight, () -> senders.stream().mapToInt(Sender::connections).sum());
         log.info("client watching outbox={} server={}:{} after-send={}", settings.outbox().toAbsolutePath(),
                 settings.serverHost(), settings.serverPort(), settings.afterSend().name().toLowerCase(Locale.ROOT));
         if (settings.compat()) {
@@ -92,7 +102,11 @@ public final class ClientAgent implements AutoCloseable {
 
     /** Files waiting in the outbox, not yet being sent: settling, or ready and queued. */
     public int queued() {
-        return Math.max(0, pending() - sender.inFlight());
+        return Math.max(0, pending() - inFlight());
+    }
+
+    private int inFlight() {
+        return senders.stream().mapToInt(Sender::inFlight).sum();
     }
 
     private void finished(OutboxFile file, Outcome outcome) {
@@ -146,7 +160,7 @@ public final class ClientAgent implements AutoCloseable {
                 events.retried(ClientEvents.Retry.BUSY);
                 log.warn("server cannot take file={} status={} reason=\"{}\"; it stays in the outbox and is sent"
                         + " again", file.relativeName(), status, refused.reason());
-                sender.serverBusy();
+                senders.forEach(Sender::serverBusy);
             }
         }
     }
@@ -161,13 +175,17 @@ public final class ClientAgent implements AutoCloseable {
         if (watcher != null) {
             watcher.close();
         }
-        sender.stop();
+        senders.forEach(Sender::stop);
         try {
-            senderThread.join(settings.shutdownGrace().toMillis() + 1000);
-            if (senderThread.isAlive()) {
-                log.info("stopping: cutting the connection of a file still being sent; it stays in the outbox");
-                sender.abort();
-                senderThread.join(5000);
+            long deadline = System.nanoTime() + settings.shutdownGrace().toNanos() + 1_000_000_000L;
+            for (int i = 0; i < senders.size(); i++) {
+                Thread thread = senderThreads.get(i);
+                thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                if (thread.isAlive()) {
+                    log.info("stopping: cutting the connection of a file still being sent; it stays in the outbox");
+                    senders.get(i).abort();
+                    thread.join(5000);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

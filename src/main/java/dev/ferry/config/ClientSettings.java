@@ -23,6 +23,7 @@ public record ClientSettings(
         long resumeThreshold,
         int blockSize,
         int window,
+        int connections,
         Duration connectTimeout,
         Duration replyTimeout,
         Duration idleClose,
@@ -51,7 +52,7 @@ public record ClientSettings(
     /** A copy pushing to another server address (for {@code ferry local} and tests). */
     public ClientSettings withServer(String host, int port) {
         return new ClientSettings(name, host, port, outbox, afterSend, archiveDir, failedDir, settleTime,
-                rescanInterval, exclude, retryInitial, retryMax, integrityRetries, resumeThreshold, blockSize, window, connectTimeout,
+                rescanInterval, exclude, retryInitial, retryMax, integrityRetries, resumeThreshold, blockSize, window, connections, connectTimeout,
                 replyTimeout, idleClose, compat, compatMaxFileSize, shutdownGrace);
     }
 }

@@ -12,6 +12,7 @@ public record ServerSettings(
         Path inbox,
         ConflictPolicy onConflict,
         int maxConnections,
+        int commitThreads,
         long maxFileSize,
         int maxBlock,
         long seedMaxFileSize,
@@ -43,7 +44,7 @@ public record ServerSettings(
 
     /** A copy listening on another address and port (for {@code ferry local} and tests). */
     public ServerSettings withAddress(String newHost, int newPort) {
-        return new ServerSettings(newHost, newPort, inbox, onConflict, maxConnections, maxFileSize, maxBlock,
+        return new ServerSettings(newHost, newPort, inbox, onConflict, maxConnections, commitThreads, maxFileSize, maxBlock,
                 seedMaxFileSize, minFreeSpace, handshakeTimeout, idleTimeout, frameTimeout, minRate, accept,
                 receiptsRetention, resumeCheckpoint, resumeRetention, shutdownGrace);
     }

@@ -188,7 +188,7 @@ public final class Inbox {
         for (int i = created.size() - 1; i >= 0; i--) {
             touched.add(created.get(i).getParent());
         }
-        touched.forEach(InboxFolders::force);
+        touched.forEach(folders::forceShared);
         String relativeName = name.substring(0, name.length() - last.length()) + published.getFileName();
         LOG.debug("published name={} stored={} bytes={}", InboxNames.show(name), InboxNames.show(relativeName), size);
         return new StoredFile(published, relativeName, size);

@@ -9,7 +9,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,12 +19,22 @@ import org.slf4j.LoggerFactory;
 /**
  * The sub-folders of one inbox root: finds or creates the folders of a name without following
  * symbolic links, and forces folders to disk. Thread-safe: concurrent callers may create the same
- * folder.
+ * folder, and concurrent forces of one folder are shared ({@link #forceShared}).
  */
 final class InboxFolders {
     private static final Logger LOG = LoggerFactory.getLogger(InboxFolders.class);
 
     private final Path root;
+    /** Folders being forced or waiting to be, with their counters; an entry lives while it has users. Guarded by itself. */
+    private final Map<Path, Pending> pending = new HashMap<>();
+
+    /** The forces of one folder: how many were asked for and how many the last completed force covered. */
+    private static final class Pending {
+        final Object forcing = new Object();
+        int users;
+        long requested;
+        long covered;
+    }
 
     /** @param root the inbox root, absolute and free of symbolic links ({@link Path#toRealPath}) */
     InboxFolders(Path root) {
@@ -88,6 +100,43 @@ final class InboxFolders {
             return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             return null;
+        }
+    }
+
+    /**
+     * As {@link #force}, shared between threads: returns once a force of {@code dir} that began
+     * after this call has completed. Files published into one folder by several threads at once
+     * thus share one flush of the folder (group commit) instead of one each.
+     */
+    void forceShared(Path dir) {
+        Pending entry;
+        long mine;
+        synchronized (pending) {
+            entry = pending.computeIfAbsent(dir, d -> new Pending());
+            entry.users++;
+            mine = ++entry.requested;
+        }
+        try {
+            synchronized (entry.forcing) {
+                long target;
+                synchronized (pending) {
+                    if (entry.covered >= mine) {
+                        return;
+                    }
+                    // Every request made until now was made after its entry was linked: this force covers it.
+                    target = entry.requested;
+                }
+                force(dir);
+                synchronized (pending) {
+                    entry.covered = target;
+                }
+            }
+        } finally {
+            synchronized (pending) {
+                if (--entry.users == 0) {
+                    pending.remove(dir);
+                }
+            }
         }
     }
 

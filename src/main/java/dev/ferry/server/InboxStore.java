@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
@@ -31,6 +32,8 @@ public final class InboxStore implements Store {
     private final Receipts receipts;
     private final PartialFiles partials;
     private final long minFreeSpace;
+    /** The inbox's file store, found once: finding it reads the mount table, which cost more than the file's write. */
+    private volatile FileStore fileStore;
 
     /**
      * @param minFreeSpace a file is refused (UNAVAILABLE, the client tries again later) when
@@ -46,7 +49,13 @@ public final class InboxStore implements Store {
     private void checkSpace(long size) throws DeliveryException {
         long free;
         try {
-            free = Files.getFileStore(inbox.root()).getUsableSpace();
+            FileStore store = fileStore;
+            if (store == null) {
+                store = Files.getFileStore(inbox.root());
+                fileStore = store;
+            }
+            // statvfs(2) of the inbox's path each time: a file system mounted over it later still counts.
+            free = store.getUsableSpace();
         } catch (IOException e) {
             throw unavailable("cannot read the inbox's free space", e);
         }

@@ -51,6 +51,7 @@ public final class ServerAgent implements AutoCloseable {
     private final AtomicInteger connectionIds = new AtomicInteger();
     private final ServerConnection.Shared shared;
     private final ThreadPoolExecutor workers;
+    private final ThreadPoolExecutor commits;
     private final ScheduledExecutorService deadlines;
     private ServerSocket listener;
     private Thread acceptor;
@@ -80,8 +81,14 @@ public final class ServerAgent implements AutoCloseable {
         this.store = new InboxStore(inbox, receipts, partials, settings.minFreeSpace());
         this.audit = AuditLog.open(inbox.root().resolve(Inbox.WORK_DIR).resolve(AuditLog.FILE_NAME),
                 Clock.systemUTC());
+        AtomicInteger committers = new AtomicInteger();
+        // Unbounded queue: each session bounds what it hands over (NativeReception.MAX_COMMITTING).
+        this.commits = new ThreadPoolExecutor(settings.commitThreads(), settings.commitThreads(), 30,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> new Thread(r, "ferry-commit-" + committers.incrementAndGet()));
+        this.commits.allowCoreThreadTimeOut(true);
         this.shared = new ServerConnection.Shared(settings, protocols, store, random, events, audit, receiving,
-                () -> stopping, connections::remove);
+                () -> stopping, connections::remove, commits);
         AtomicInteger threads = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(settings.maxConnections(), settings.maxConnections(), 30,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
@@ -203,6 +210,11 @@ public final class ServerAgent implements AutoCloseable {
         try {
             if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
                 log.warn("connection threads still running after shutdown");
+            }
+            // Each connection waited for its own commits; this only ends the idle commit threads.
+            commits.shutdown();
+            if (!commits.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("commit threads still running after shutdown");
             }
             if (acceptor != null) {
                 acceptor.join(1000);

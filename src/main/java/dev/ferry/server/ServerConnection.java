@@ -18,6 +18,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -34,7 +35,7 @@ final class ServerConnection implements Runnable {
     /** What every connection of one server agent shares. */
     record Shared(ServerSettings settings, ServerProtocols protocols, Store store, SecureRandom random,
                   ServerEvents events, AuditLog audit, AtomicInteger receiving, BooleanSupplier stopping,
-                  Consumer<ServerConnection> ended) {
+                  Consumer<ServerConnection> ended, Executor commits) {
     }
 
     private final Socket socket;
@@ -49,9 +50,12 @@ final class ServerConnection implements Runnable {
     private final AtomicInteger receiving;
     private final BooleanSupplier stopping;
     private final Consumer<ServerConnection> ended;
+    private final Executor commits;
     private final long acceptedNanos = System.nanoTime();
     private volatile boolean handshakeDone;
     private volatile boolean fileOpen;
+    /** Files of this connection being committed on commit threads. */
+    private final AtomicInteger committing = new AtomicInteger();
     private volatile long frameStartNanos;
     /** When the frame being read must be complete; 0 between frames. */
     private volatile long frameDeadlineNanos;
@@ -71,6 +75,7 @@ final class ServerConnection implements Runnable {
         this.receiving = shared.receiving();
         this.stopping = shared.stopping();
         this.ended = shared.ended();
+        this.commits = shared.commits();
     }
 
     long acceptedNanos() {
@@ -116,7 +121,7 @@ final class ServerConnection implements Runnable {
             SessionEvents listener = new SessionEvents();
             ServerSession.Context context = new ServerSession.Context(peer, protocols, store,
                     new ReceptionLimits(settings.maxFileSize(), settings.maxBlock(), settings.seedMaxFileSize()),
-                    listener, random);
+                    listener, random, commits);
             log.debug("connection opened id={} peer={}", id, peer);
             session = new ServerSession(socket.getInputStream(), socket.getOutputStream(), context);
             session.run();
@@ -189,8 +194,9 @@ final class ServerConnection implements Runnable {
         events.handshakeFailed(reason);
     }
 
+    /** Closes the connection unless a file is open or being committed (shutdown gives those its grace). */
     void closeIfIdle() {
-        if (!fileOpen) {
+        if (!fileOpen && committing.get() == 0) {
             closeQuietly(socket);
         }
     }
@@ -212,6 +218,11 @@ final class ServerConnection implements Runnable {
                 receiving.addAndGet(open ? 1 : -1);
             }
             fileOpen = open;
+        }
+
+        @Override
+        public void committing(boolean started) {
+            committing.addAndGet(started ? 1 : -1);
         }
 
         @Override

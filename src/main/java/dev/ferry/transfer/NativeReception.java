@@ -15,20 +15,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A native session, server side (PROTOCOL.md section 3): HELLO and its answer, the plugin's
  * handshake, then files as FILE, DATA..., COMMIT. Every FILE gets exactly one final REPLY, in
  * order: when it is committed, as soon as it is refused, or when a new FILE abandons it. After
  * a refusal the rest of that file's frames are opened (to keep the codec's counters) and dropped.
+ *
+ * <p>Runs on the connection's thread, which reads and checks every frame and writes each file's
+ * data. A file whose COMMIT verifies is handed to {@link ServerSession.Context#commits()}, where it
+ * is forced, published and its receipt recorded, while this thread reads the next files; its
+ * {@code stored=} answer goes out once it is durable and every earlier answer has gone
+ * ({@link ReplyOrder}). The session ends only after every file it handed over is committed or
+ * refused, so nothing of a session outlives it.
  */
 final class NativeReception {
     private static final Logger log = LoggerFactory.getLogger(NativeReception.class);
@@ -38,6 +49,12 @@ final class NativeReception {
     private static final String NAME_WITHHELD = "(withheld)";
     private static final String REASON_WITHHELD = "the reason is withheld because this protocol's replies are"
             + " signed, not encrypted; the server's log has it";
+    /**
+     * Files of one session that may be committing at once. A client sends at most its window
+     * (ferry.client.window) before it waits for answers; beyond this the session stops reading
+     * until commits end, which bounds the descriptors and memory one peer can hold.
+     */
+    static final int MAX_COMMITTING = 64;
 
     private enum State { IDLE, RECEIVING, DISCARDING }
 
@@ -47,6 +64,9 @@ final class NativeReception {
     private final ServerSession.Context context;
 
     private SessionCodec codec;
+    private ReplyOrder replies;
+    /** The ids (hex) of this session's files being committed; guarded by itself. */
+    private final Set<String> committingIds = new HashSet<>();
     private String protocol;
     private String clientName;
     private State state = State.IDLE;
@@ -82,6 +102,7 @@ final class NativeReception {
                     case CLOSE -> closed = true;
                     default -> throw new ProtocolException(mode + " is not allowed after the handshake");
                 }
+                replies.check();
                 if (upload == null && context.listener().stopRequested()) {
                     return;
                 }
@@ -94,6 +115,38 @@ final class NativeReception {
                 // The connection broke (or the agent stops): a resumable file keeps what it has.
                 suspendOpenFile();
             }
+            awaitCommits();
+        }
+    }
+
+    /**
+     * The same file version sent again while this session still commits its first copy (a client
+     * that re-sends before the answer): waits for that commit, so the receipt answers
+     * {@code duplicate=} instead of a second copy being stored.
+     */
+    private void awaitCommitOf(String idHex) throws IOException {
+        synchronized (committingIds) {
+            while (committingIds.contains(idHex)) {
+                try {
+                    committingIds.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while the same file was being committed");
+                }
+            }
+        }
+    }
+
+    /** Waits for the commits this session handed over: each ends stored or refused, even with the peer gone. */
+    private void awaitCommits() {
+        if (replies == null) {
+            return;
+        }
+        try {
+            replies.awaitReserved();
+        } catch (InterruptedException e) {
+            // The commits still end on their own threads; this one just stops waiting.
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -135,6 +188,7 @@ final class NativeReception {
                 .with(Mode.FILE, codec.sealedLength(ReceptionLimits.MAX_HEADER), "a FILE header is at most 16 KiB")
                 .with(Mode.DATA, codec.sealedLength(maxBlock), "ferry.server.max-block")
                 .with(Mode.COMMIT, codec.sealedLength(CommitTrailer.LENGTH), "a COMMIT trailer is 72 bytes"));
+        replies = new ReplyOrder(out, codec, MAX_COMMITTING);
         context.listener().handshakeDone(protocol);
     }
 
@@ -251,6 +305,8 @@ final class NativeReception {
             state = State.IDLE;
             return;
         }
+        String idHex = HexFormat.of().formatHex(trailer.id());
+        awaitCommitOf(idHex);
         Optional<String> earlier = context.store().storedAs(trailer.id());
         if (earlier.isPresent()) {
             // Sent again after a lost acknowledgement: the server already has this version.
@@ -261,19 +317,90 @@ final class NativeReception {
             reply(ReplyStatus.OK, "duplicate=" + earlier.get());
             return;
         }
-        String stored;
-        try {
-            stored = upload.commit(header.mtimeMillis(), trailer.id());
-        } catch (DeliveryException e) {
-            failFile(name, header.size(), e.status(), e.getMessage());
-            state = State.IDLE;
-            return;
+        ReplyOrder.Place place = replies.reserve();
+        Commit commit = new Commit(upload, name, header.mtimeMillis(), trailer.id(), idHex, received,
+                HexFormat.of().formatHex(sha256), started, place);
+        synchronized (committingIds) {
+            committingIds.add(idHex);
         }
-        TransferLog.stored(stored, received, started, protocol, context.peer(), clientName, false);
-        context.listener().finished(ReceivedFile.stored(name, stored, received, HexFormat.of().formatHex(sha256),
-                protocol, clientName, false, started));
-        closeFile();
-        reply(ReplyStatus.OK, "stored=" + shown(stored));
+        // The upload now belongs to the commit: closing the file here must not discard it.
+        upload = null;
+        header = null;
+        digest = null;
+        context.listener().committing(true);
+        context.listener().fileOpen(false);
+        state = State.IDLE;
+        try {
+            context.commits().execute(commit);
+        } catch (RejectedExecutionException e) {
+            commit.run();
+        }
+    }
+
+    /**
+     * One verified file on its way into the inbox, on a commit thread: forced, published, its
+     * receipt recorded, then answered in order. Always completes its place, whatever happens.
+     */
+    private final class Commit implements Runnable {
+        private final Store.Upload upload;
+        private final String name;
+        private final long mtimeMillis;
+        private final byte[] id;
+        private final String idHex;
+        private final long size;
+        private final String sha256;
+        private final long began;
+        private final ReplyOrder.Place place;
+
+        Commit(Store.Upload upload, String name, long mtimeMillis, byte[] id, String idHex, long size, String sha256,
+               long began, ReplyOrder.Place place) {
+            this.upload = upload;
+            this.name = name;
+            this.mtimeMillis = mtimeMillis;
+            this.id = id;
+            this.idHex = idHex;
+            this.size = size;
+            this.sha256 = sha256;
+            this.began = began;
+            this.place = place;
+        }
+
+        @Override
+        public void run() {
+            ReplyStatus status = ReplyStatus.UNAVAILABLE;
+            String text = "the server failed to store the file; it is sent again";
+            try {
+                String stored = upload.commit(mtimeMillis, id);
+                TransferLog.stored(stored, size, began, protocol, context.peer(), clientName, false);
+                context.listener().finished(ReceivedFile.stored(name, stored, size, sha256, protocol, clientName,
+                        false, began));
+                status = ReplyStatus.OK;
+                text = "stored=" + shown(stored);
+            } catch (DeliveryException e) {
+                refused(e.status(), e.getMessage());
+                status = e.status();
+                text = codec.repliesInClear() ? REASON_WITHHELD : e.getMessage();
+            } catch (RuntimeException e) {
+                log.error("commit failed file={} peer={}", PeerText.show(name), context.peer(), e);
+                refused(status, text);
+            } finally {
+                upload.close();
+                // After the receipt is recorded (or the commit failed): the same version sent again decides on it.
+                synchronized (committingIds) {
+                    committingIds.remove(idHex);
+                    committingIds.notifyAll();
+                }
+                replies.complete(place, status, text);
+                context.listener().committing(false);
+            }
+        }
+
+        private void refused(ReplyStatus status, String reason) {
+            log.warn("refused file={} status={} reason=\"{}\" peer={}", PeerText.show(name), status, reason,
+                    context.peer());
+            context.listener().finished(ReceivedFile.refused(name, size, protocol, clientName, false, began, status,
+                    reason));
+        }
     }
 
     /** Reads the current frame's {@code length} payload bytes and opens them into {@code into}; returns the plaintext length. */
@@ -324,8 +451,7 @@ final class NativeReception {
     }
 
     private void reply(ReplyStatus status, String text) throws IOException {
-        out.writeReply(status, codec.sealReply(status, text.getBytes(StandardCharsets.UTF_8)));
-        out.flush();
+        replies.send(status, text);
     }
 
     private void discardOpenFile() {

@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.SecureRandom;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * The server side of one connection: reads the first frame and serves either a native session
@@ -24,9 +25,15 @@ public final class ServerSession {
     private final Context context;
     private volatile boolean seed;
 
-    /** What every session of one server agent shares. */
+    /**
+     * What every session of one server agent shares.
+     *
+     * @param commits where native files whose COMMIT verified are forced, published and recorded
+     *                while the session reads on; a direct executor ({@code Runnable::run}) commits
+     *                each file on the connection's thread before the next frame is read
+     */
     public record Context(String peer, ServerProtocols protocols, Store store, ReceptionLimits limits,
-                          SessionListener listener, SecureRandom random) {
+                          SessionListener listener, SecureRandom random, Executor commits) {
         public Context {
             Objects.requireNonNull(peer, "peer");
             Objects.requireNonNull(protocols, "protocols");
@@ -34,6 +41,13 @@ public final class ServerSession {
             Objects.requireNonNull(limits, "limits");
             Objects.requireNonNull(listener, "listener");
             Objects.requireNonNull(random, "random");
+            Objects.requireNonNull(commits, "commits");
+        }
+
+        /** A context that commits every file on the connection's thread (tools and tests). */
+        public Context(String peer, ServerProtocols protocols, Store store, ReceptionLimits limits,
+                       SessionListener listener, SecureRandom random) {
+            this(peer, protocols, store, limits, listener, random, Runnable::run);
         }
     }
 

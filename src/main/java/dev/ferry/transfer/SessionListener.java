@@ -14,6 +14,14 @@ public interface SessionListener extends FrameWatch {
     /** A file was opened (true) or finished, committed or discarded (false). */
     void fileOpen(boolean open);
 
+    /**
+     * A file whose COMMIT verified was handed to a commit thread (true), or its commit ended, stored
+     * or refused, and its answer was given (false; called from the commit thread). A shutdown lets
+     * such files finish within its grace, like open ones.
+     */
+    default void committing(boolean started) {
+    }
+
     /** True when the agent is shutting down: the session ends at the next point where no file is open. */
     boolean stopRequested();
 

@@ -3,7 +3,9 @@ package dev.ferry.e2e;
 import dev.ferry.client.ClientAgent;
 import dev.ferry.config.FerrySettings;
 import dev.ferry.server.ServerAgent;
+import ch.qos.logback.classic.Level;
 import dev.ferry.testing.Clients;
+import dev.ferry.testing.LogLines;
 import dev.ferry.testing.Servers;
 import dev.ferry.testing.TestSettings;
 import dev.ferry.testing.Trees;
@@ -102,6 +104,32 @@ class EndToEndTest {
         assertThat(expected).hasSize(100);
 
         awaitDelivered(expected, Duration.ofSeconds(60));
+    }
+
+    @Test
+    void severalConnectionsDeliverEveryFileExactlyOnce() throws IOException {
+        Path outbox = dir.resolve("outbox");
+        Map<String, String> expected = new TreeMap<>();
+        for (int i = 0; i < 300; i++) {
+            String name = (i % 3 == 0 ? "sub/" : "") + "small" + i + ".bin";
+            expected.put(name, Trees.write(outbox.resolve(name), 4096, i));
+        }
+        // A window of 2 fills at once, so the other senders take files and open their own connections.
+        FerrySettings settings = settings(freePort(), "ferry.client.connections", "4", "ferry.client.window", "2",
+                "ferry.server.commit-threads", "4");
+
+        try (LogLines logs = LogLines.capture()) {
+            server(settings);
+            client(settings);
+
+            awaitDelivered(expected, Duration.ofSeconds(60));
+            List<String> stored = logs.server(Level.INFO).stream().filter(line -> line.startsWith("stored file="))
+                    .map(line -> line.substring("stored file=".length(), line.indexOf(" bytes="))).sorted().toList();
+            assertThat(stored).as("one stored line per file, none stored twice")
+                    .containsExactlyElementsOf(expected.keySet().stream().sorted().toList());
+            long connections = logs.client(Level.INFO).stream().filter(line -> line.startsWith("connected ")).count();
+            assertThat(connections).isBetween(2L, 4L);
+        }
     }
 
     @Test

@@ -106,8 +106,10 @@ class MonitoringTest {
                 new String[] {"ferry.server.require-client-certificate", "true"}));
         Metrics metrics = run(Metrics.start(base.metrics()));
         ServerAgent server = run(Servers.start(base, metrics.server()));
+        // One connection, so the connection gauges below have one right value (two files could use two).
         FerrySettings settings = settings(TestPki.join(pki.settings("cp2"), pki.aliceSettings(),
-                new String[] {"ferry.client.server-port", Integer.toString(server.port())}));
+                new String[] {"ferry.client.server-port", Integer.toString(server.port()),
+                    "ferry.client.connections", "1"}));
         run(Clients.start(settings, metrics.client("cp2")));
         String small = Trees.write(dir.resolve("outbox/small.txt"), 1000, 1);
         String big = Trees.write(dir.resolve("outbox/sub/big.bin"), 300_000, 2);

@@ -218,6 +218,8 @@ class NetworkFaultTest {
         running.add(proxy);
         ClientAgent client = Clients.start(TestSettings.load(TestPki.join(pki.settings("cp2"), new String[] {
             "ferry.client.name", "network-fault-test",
+            // The faults are aimed at the first connection, so every file must travel on it.
+            "ferry.client.connections", "1",
             "ferry.client.server-port", Integer.toString(proxy.port()),
             "ferry.client.outbox", outbox().toString(),
             "ferry.client.settle-time", "100ms",

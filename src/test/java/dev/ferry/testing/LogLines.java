@@ -11,8 +11,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Collects what Ferry's loggers ({@code dev.ferry} and below) write during a test, with the thread
- * that wrote each line, so a test can tell the server's lines (threads {@code ferry-conn-N}) from
- * the client's ({@code ferry-send}, {@code ferry-replies-N}). Close it to detach.
+ * that wrote each line, so a test can tell the server's lines (threads {@code ferry-conn-N} and
+ * {@code ferry-commit-N}) from the client's ({@code ferry-send-N}, {@code ferry-replies-N}). Close
+ * it to detach.
  */
 public final class LogLines extends AppenderBase<ILoggingEvent> implements AutoCloseable {
     /** One formatted line and who wrote it. */
@@ -45,9 +46,9 @@ public final class LogLines extends AppenderBase<ILoggingEvent> implements AutoC
         return List.copyOf(lines);
     }
 
-    /** Messages at {@code level} written by the server's connection threads. */
+    /** Messages at {@code level} written by the server's connection and commit threads. */
     public List<String> server(Level level) {
-        return messages(level, "ferry-conn-");
+        return messages(level, "ferry-conn-", "ferry-commit-");
     }
 
     /** Messages at {@code level} written by the client agent's threads. */
