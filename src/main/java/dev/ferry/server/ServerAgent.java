@@ -3,6 +3,7 @@ package dev.ferry.server;
 import dev.ferry.config.ServerSettings;
 import dev.ferry.transfer.ServerProtocols;
 import dev.ferry.transfer.Store;
+import dev.ferry.transfer.VersionsInCommit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +89,7 @@ public final class ServerAgent implements AutoCloseable {
                 r -> new Thread(r, "ferry-commit-" + committers.incrementAndGet()));
         this.commits.allowCoreThreadTimeOut(true);
         this.shared = new ServerConnection.Shared(settings, protocols, store, random, events, audit, receiving,
-                () -> stopping, connections::remove, commits);
+                () -> stopping, connections::remove, commits, new VersionsInCommit());
         AtomicInteger threads = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(settings.maxConnections(), settings.maxConnections(), 30,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(),

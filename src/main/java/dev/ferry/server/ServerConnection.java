@@ -9,6 +9,7 @@ import dev.ferry.transfer.ServerProtocols;
 import dev.ferry.transfer.ServerSession;
 import dev.ferry.transfer.SessionListener;
 import dev.ferry.transfer.Store;
+import dev.ferry.transfer.VersionsInCommit;
 import dev.ferry.wire.ProtocolException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +36,7 @@ final class ServerConnection implements Runnable {
     /** What every connection of one server agent shares. */
     record Shared(ServerSettings settings, ServerProtocols protocols, Store store, SecureRandom random,
                   ServerEvents events, AuditLog audit, AtomicInteger receiving, BooleanSupplier stopping,
-                  Consumer<ServerConnection> ended, Executor commits) {
+                  Consumer<ServerConnection> ended, Executor commits, VersionsInCommit versions) {
     }
 
     private final Socket socket;
@@ -51,6 +52,7 @@ final class ServerConnection implements Runnable {
     private final BooleanSupplier stopping;
     private final Consumer<ServerConnection> ended;
     private final Executor commits;
+    private final VersionsInCommit versions;
     private final long acceptedNanos = System.nanoTime();
     private volatile boolean handshakeDone;
     private volatile boolean fileOpen;
@@ -76,6 +78,7 @@ final class ServerConnection implements Runnable {
         this.stopping = shared.stopping();
         this.ended = shared.ended();
         this.commits = shared.commits();
+        this.versions = shared.versions();
     }
 
     long acceptedNanos() {
@@ -121,7 +124,7 @@ final class ServerConnection implements Runnable {
             SessionEvents listener = new SessionEvents();
             ServerSession.Context context = new ServerSession.Context(peer, protocols, store,
                     new ReceptionLimits(settings.maxFileSize(), settings.maxBlock(), settings.seedMaxFileSize()),
-                    listener, random, commits);
+                    listener, random, commits, versions);
             log.debug("connection opened id={} peer={}", id, peer);
             session = new ServerSession(socket.getInputStream(), socket.getOutputStream(), context);
             session.run();

@@ -15,17 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -65,8 +62,6 @@ final class NativeReception {
 
     private SessionCodec codec;
     private ReplyOrder replies;
-    /** The ids (hex) of this session's files being committed; guarded by itself. */
-    private final Set<String> committingIds = new HashSet<>();
     private String protocol;
     private String clientName;
     private State state = State.IDLE;
@@ -116,24 +111,6 @@ final class NativeReception {
                 suspendOpenFile();
             }
             awaitCommits();
-        }
-    }
-
-    /**
-     * The same file version sent again while this session still commits its first copy (a client
-     * that re-sends before the answer): waits for that commit, so the receipt answers
-     * {@code duplicate=} instead of a second copy being stored.
-     */
-    private void awaitCommitOf(String idHex) throws IOException {
-        synchronized (committingIds) {
-            while (committingIds.contains(idHex)) {
-                try {
-                    committingIds.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while the same file was being committed");
-                }
-            }
         }
     }
 
@@ -306,9 +283,16 @@ final class NativeReception {
             return;
         }
         String idHex = HexFormat.of().formatHex(trailer.id());
-        awaitCommitOf(idHex);
-        Optional<String> earlier = context.store().storedAs(trailer.id());
+        context.versions().claim(idHex);
+        Optional<String> earlier;
+        try {
+            earlier = context.store().storedAs(trailer.id());
+        } catch (RuntimeException e) {
+            context.versions().release(idHex);
+            throw e;
+        }
         if (earlier.isPresent()) {
+            context.versions().release(idHex);
             // Sent again after a lost acknowledgement: the server already has this version.
             log.info("duplicate file={} stored-as={} peer={}", name, earlier.get(), context.peer());
             context.listener().finished(ReceivedFile.duplicate(name, earlier.get(), received,
@@ -320,9 +304,6 @@ final class NativeReception {
         ReplyOrder.Place place = replies.reserve();
         Commit commit = new Commit(upload, name, header.mtimeMillis(), trailer.id(), idHex, received,
                 HexFormat.of().formatHex(sha256), started, place);
-        synchronized (committingIds) {
-            committingIds.add(idHex);
-        }
         // The upload now belongs to the commit: closing the file here must not discard it.
         upload = null;
         header = null;
@@ -386,10 +367,7 @@ final class NativeReception {
             } finally {
                 upload.close();
                 // After the receipt is recorded (or the commit failed): the same version sent again decides on it.
-                synchronized (committingIds) {
-                    committingIds.remove(idHex);
-                    committingIds.notifyAll();
-                }
+                context.versions().release(idHex);
                 replies.complete(place, status, text);
                 context.listener().committing(false);
             }

@@ -31,9 +31,12 @@ public final class ServerSession {
      * @param commits where native files whose COMMIT verified are forced, published and recorded
      *                while the session reads on; a direct executor ({@code Runnable::run}) commits
      *                each file on the connection's thread before the next frame is read
+     * @param versions the file versions being committed by any session of the server, so the same
+     *                 version sent again on another connection is answered duplicate, not stored twice
      */
     public record Context(String peer, ServerProtocols protocols, Store store, ReceptionLimits limits,
-                          SessionListener listener, SecureRandom random, Executor commits) {
+                          SessionListener listener, SecureRandom random, Executor commits,
+                          VersionsInCommit versions) {
         public Context {
             Objects.requireNonNull(peer, "peer");
             Objects.requireNonNull(protocols, "protocols");
@@ -42,12 +45,13 @@ public final class ServerSession {
             Objects.requireNonNull(listener, "listener");
             Objects.requireNonNull(random, "random");
             Objects.requireNonNull(commits, "commits");
+            Objects.requireNonNull(versions, "versions");
         }
 
         /** A context that commits every file on the connection's thread (tools and tests). */
         public Context(String peer, ServerProtocols protocols, Store store, ReceptionLimits limits,
                        SessionListener listener, SecureRandom random) {
-            this(peer, protocols, store, limits, listener, random, Runnable::run);
+            this(peer, protocols, store, limits, listener, random, Runnable::run, new VersionsInCommit());
         }
     }
 

@@ -119,6 +119,40 @@ class ServerAgentTest {
     }
 
     @Test
+    void theSameVersionSentOnTwoConnectionsAtOnceIsStoredOnceAndAnsweredDuplicateOnTheOther() throws IOException {
+        // A client that lost an acknowledgement may send the file again on another connection while
+        // the first copy is still being committed: the second must wait for that commit's receipt.
+        int versions = 20;
+        try (RawClient first = hello(); RawClient second = hello()) {
+            for (int i = 0; i < versions; i++) {
+                RawFrames frames = versionFrames(i);
+                first.send(frames);
+                second.send(frames);
+            }
+
+            List<String> answers = new ArrayList<>();
+            for (int i = 0; i < versions; i++) {
+                answers.add(first.readReply().text());
+                answers.add(second.readReply().text());
+            }
+
+            for (int i = 0; i < versions; i++) {
+                assertThat(answers.subList(2 * i, 2 * i + 2)).as("answers for v%d.txt", i)
+                        .containsExactlyInAnyOrder("stored=v" + i + ".txt", "duplicate=v" + i + ".txt");
+            }
+        }
+        assertThat(inboxFiles()).hasSize(versions);
+    }
+
+    private static RawFrames versionFrames(int i) {
+        byte[] content = ("version " + i).getBytes(StandardCharsets.UTF_8);
+        byte[] id = sha256(("two-connections-" + i).getBytes(StandardCharsets.UTF_8));
+        return new RawFrames().frame(0, "name=v" + i + ".txt\nsize=" + content.length + "\nmtime=0\n")
+                .frame(1, content)
+                .frame(6, ByteBuffer.allocate(72).putLong(content.length).put(sha256(content)).put(id).array());
+    }
+
+    @Test
     void aFileStoredJustBeforeACrashIsADuplicateAfterTheRestart() throws IOException {
         byte[] content = "stored before the crash".getBytes(StandardCharsets.UTF_8);
         byte[] id = sha256("crash-version".getBytes(StandardCharsets.UTF_8));
