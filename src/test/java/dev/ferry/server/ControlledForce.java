@@ -29,6 +29,13 @@ final class ControlledForce extends FileChannel {
         this.real = real;
     }
 
+    /** A channel whose every force fails (EIO). */
+    static ControlledForce failing(FileChannel real) {
+        ControlledForce channel = new ControlledForce(real);
+        channel.fail.set(true);
+        return channel;
+    }
+
     /** The next forces wait until {@link #release()}. */
     void hold() {
         gate = new CountDownLatch(1);
