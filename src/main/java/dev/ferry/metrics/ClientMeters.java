@@ -60,7 +60,7 @@ final class ClientMeters implements ClientEvents, HealthCheck {
                 .description("Files being sent or waiting for the server's confirmation")
                 .tag("protocol", protocol).strongReference(true).register(registry);
         Gauge.builder("ferry.client.connections", () -> connections.getAsInt())
-                .description("Sessions open with the server (0 or 1)")
+                .description("Sessions open with the server (0 to ferry.client.connections)")
                 .tag("protocol", protocol).strongReference(true).register(registry);
         Gauge.builder("ferry.client.last.delivered.timestamp", () -> lastDeliveredMillis / 1000.0)
                 .baseUnit("seconds")
