@@ -2,13 +2,14 @@ package dev.ferry.cli;
 
 import dev.ferry.config.FerrySettings;
 import dev.ferry.server.ServerAgent;
+import dev.ferry.testing.Running;
 import dev.ferry.testing.Servers;
 import dev.ferry.testing.TestPki;
 import dev.ferry.testing.TestSettings;
 import dev.ferry.testing.Trees;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -30,18 +31,12 @@ class SendCommandTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> running = new ArrayList<>();
+    @RegisterExtension
+    final Running running = new Running();
 
     @BeforeAll
     static void mintCertificates() {
         pki = TestPki.create(certs);
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        for (int i = running.size() - 1; i >= 0; i--) {
-            running.get(i).close();
-        }
     }
 
     private ServerAgent server(String protocol, String... more) throws IOException {

@@ -4,11 +4,12 @@ import dev.ferry.config.FerrySettings;
 import dev.ferry.metrics.Metrics;
 import dev.ferry.server.ServerAgent;
 import dev.ferry.testing.Clients;
+import dev.ferry.testing.Running;
 import dev.ferry.testing.Servers;
 import dev.ferry.testing.TestSettings;
 import dev.ferry.testing.Trees;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -26,19 +27,8 @@ class StatusCommandTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> running = new ArrayList<>();
-
-    @AfterEach
-    void stopAll() throws Exception {
-        for (int i = running.size() - 1; i >= 0; i--) {
-            running.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T run(T closeable) {
-        running.add(closeable);
-        return closeable;
-    }
+    @RegisterExtension
+    final Running running = new Running();
 
     private FerrySettings settings(String... more) {
         List<String> keys = new ArrayList<>(List.of(
@@ -71,9 +61,9 @@ class StatusCommandTest {
     @Test
     void summarisesARunningAgentWithBothRoles() throws Exception {
         FerrySettings settings = settings();
-        Metrics metrics = run(Metrics.start(settings.metrics()));
-        ServerAgent server = run(Servers.start(settings, metrics.server()));
-        run(Clients.start(settings("ferry.client.server-port", Integer.toString(server.port())),
+        Metrics metrics = running.add(Metrics.start(settings.metrics()));
+        ServerAgent server = running.add(Servers.start(settings, metrics.server()));
+        running.add(Clients.start(settings("ferry.client.server-port", Integer.toString(server.port())),
                 metrics.client("plain")));
         Trees.write(dir.resolve("outbox/one.bin"), 2048, 1);
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("inbox/one.bin"))
@@ -98,8 +88,8 @@ class StatusCommandTest {
         int nobody = freePort();
         FerrySettings settings = settings("ferry.client.server-port", Integer.toString(nobody),
                 "ferry.metrics.unreachable-after", "200ms");
-        Metrics metrics = run(Metrics.start(settings.metrics()));
-        run(Clients.start(settings, metrics.client("plain")));
+        Metrics metrics = running.add(Metrics.start(settings.metrics()));
+        running.add(Clients.start(settings, metrics.client("plain")));
         Trees.write(dir.resolve("outbox/stuck.bin"), 10, 1);
         await().atMost(Duration.ofSeconds(20)).until(() -> !metrics.health().ok());
 

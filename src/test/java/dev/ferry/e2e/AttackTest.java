@@ -13,15 +13,17 @@ import dev.ferry.testing.LogLines;
 import dev.ferry.testing.RawClient;
 import dev.ferry.testing.RawFrames;
 import dev.ferry.testing.Rewrites;
+import dev.ferry.testing.Running;
 import dev.ferry.testing.Servers;
 import dev.ferry.testing.TestPki;
-import dev.ferry.testing.TestProxy;
 import dev.ferry.testing.TestProxy.Direction;
+import dev.ferry.testing.TestProxy;
 import dev.ferry.testing.Trees;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -36,7 +38,6 @@ import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,8 @@ class AttackTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> running = new ArrayList<>();
+    @RegisterExtension
+    final Running running = new Running();
     private LogLines logs;
     private int configs;
     private int goodClients;
@@ -83,9 +85,7 @@ class AttackTest {
 
     @AfterEach
     void stopAll() throws Exception {
-        for (int i = running.size() - 1; i >= 0; i--) {
-            running.get(i).close();
-        }
+        running.close();
         logs.close();
     }
 

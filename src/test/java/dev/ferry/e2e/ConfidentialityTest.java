@@ -3,15 +3,16 @@ package dev.ferry.e2e;
 import dev.ferry.client.ClientAgent;
 import dev.ferry.server.ServerAgent;
 import dev.ferry.testing.Clients;
+import dev.ferry.testing.Running;
 import dev.ferry.testing.Servers;
 import dev.ferry.testing.TestPki;
-import dev.ferry.testing.TestProxy;
 import dev.ferry.testing.TestProxy.Direction;
+import dev.ferry.testing.TestProxy;
 import dev.ferry.testing.TestSettings;
 import dev.ferry.testing.Trees;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -49,7 +50,8 @@ class ConfidentialityTest {
     Path dir;
 
     private final SecureRandom random = new SecureRandom();
-    private final List<AutoCloseable> running = new ArrayList<>();
+    @RegisterExtension
+    final Running running = new Running();
 
     /** The secrets put into one file, and every byte the proxy saw while it was delivered. */
     private record Observed(byte[] content, String folder, String name, List<byte[]> recordings) {
@@ -66,13 +68,6 @@ class ConfidentialityTest {
     @BeforeAll
     static void mintCertificates() {
         pki = TestPki.create(certs);
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        for (int i = running.size() - 1; i >= 0; i--) {
-            running.get(i).close();
-        }
     }
 
     @ParameterizedTest(name = "{0}")

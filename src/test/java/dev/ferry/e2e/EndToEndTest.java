@@ -1,16 +1,17 @@
 package dev.ferry.e2e;
 
+import ch.qos.logback.classic.Level;
 import dev.ferry.client.ClientAgent;
 import dev.ferry.config.FerrySettings;
 import dev.ferry.server.ServerAgent;
-import ch.qos.logback.classic.Level;
 import dev.ferry.testing.Clients;
 import dev.ferry.testing.LogLines;
+import dev.ferry.testing.Running;
 import dev.ferry.testing.Servers;
 import dev.ferry.testing.TestSettings;
 import dev.ferry.testing.Trees;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -34,14 +35,8 @@ class EndToEndTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> running = new ArrayList<>();
-
-    @AfterEach
-    void stopAll() throws Exception {
-        for (int i = running.size() - 1; i >= 0; i--) {
-            running.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final Running running = new Running();
 
     private FerrySettings settings(int port, String... more) {
         List<String> keys = new ArrayList<>(List.of(

@@ -10,13 +10,14 @@ import dev.ferry.testing.Http;
 import dev.ferry.testing.JsonLines;
 import dev.ferry.testing.RawClient;
 import dev.ferry.testing.RawFrames;
+import dev.ferry.testing.Running;
 import dev.ferry.testing.Servers;
 import dev.ferry.testing.TestPki;
 import dev.ferry.testing.TestSettings;
 import dev.ferry.testing.Trees;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -43,23 +44,12 @@ class MonitoringTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> running = new ArrayList<>();
+    @RegisterExtension
+    final Running running = new Running();
 
     @BeforeAll
     static void mintCertificates() {
         pki = TestPki.create(certs);
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        for (int i = running.size() - 1; i >= 0; i--) {
-            running.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T run(T closeable) {
-        running.add(closeable);
-        return closeable;
     }
 
     private FerrySettings settings(String... more) {
@@ -104,13 +94,13 @@ class MonitoringTest {
     void countsDeliveredFilesAndBytesUnderTheProtocolAndAuditsThemWithTheClientsName() throws Exception {
         FerrySettings base = settings(TestPki.join(pki.settings("cp2"), pki.aliceSettings(),
                 new String[] {"ferry.server.require-client-certificate", "true"}));
-        Metrics metrics = run(Metrics.start(base.metrics()));
-        ServerAgent server = run(Servers.start(base, metrics.server()));
+        Metrics metrics = running.add(Metrics.start(base.metrics()));
+        ServerAgent server = running.add(Servers.start(base, metrics.server()));
         // One connection, so the connection gauges below have one right value (two files could use two).
         FerrySettings settings = settings(TestPki.join(pki.settings("cp2"), pki.aliceSettings(),
                 new String[] {"ferry.client.server-port", Integer.toString(server.port()),
                     "ferry.client.connections", "1"}));
-        run(Clients.start(settings, metrics.client("cp2")));
+        running.add(Clients.start(settings, metrics.client("cp2")));
         String small = Trees.write(dir.resolve("outbox/small.txt"), 1000, 1);
         String big = Trees.write(dir.resolve("outbox/sub/big.bin"), 300_000, 2);
 
@@ -161,9 +151,9 @@ class MonitoringTest {
         FerrySettings base = settings("ferry.server.on-conflict", "reject", "ferry.server.handshake-timeout", "200ms");
         Files.createDirectories(dir.resolve("inbox"));
         Files.writeString(dir.resolve("inbox/taken.txt"), "already here");
-        Metrics metrics = run(Metrics.start(base.metrics()));
-        ServerAgent server = run(Servers.start(base, metrics.server()));
-        run(Clients.start(settings("ferry.client.server-port", Integer.toString(server.port())),
+        Metrics metrics = running.add(Metrics.start(base.metrics()));
+        ServerAgent server = running.add(Servers.start(base, metrics.server()));
+        running.add(Clients.start(settings("ferry.client.server-port", Integer.toString(server.port())),
                 metrics.client("plain")));
         try (RawClient raw = new RawClient(server.port())) {
             raw.send(new RawFrames().frame(5, "ferry=1\nprotocol=cp2\nclient=x\n"));
@@ -201,8 +191,8 @@ class MonitoringTest {
     @Test
     void auditsAFileOfASeedClient() throws Exception {
         FerrySettings settings = settings();
-        Metrics metrics = run(Metrics.start(settings.metrics()));
-        ServerAgent server = run(Servers.start(settings, metrics.server()));
+        Metrics metrics = running.add(Metrics.start(settings.metrics()));
+        ServerAgent server = running.add(Servers.start(settings, metrics.server()));
         byte[] content = "from a seed client".getBytes(StandardCharsets.UTF_8);
 
         try (RawClient seed = new RawClient(server.port())) {
@@ -226,8 +216,8 @@ class MonitoringTest {
         int port = freePort();
         FerrySettings settings = settings("ferry.server.port", Integer.toString(port),
                 "ferry.client.server-port", Integer.toString(port), "ferry.metrics.unreachable-after", "300ms");
-        Metrics metrics = run(Metrics.start(settings.metrics()));
-        ClientAgent client = run(Clients.start(settings, metrics.client("plain")));
+        Metrics metrics = running.add(Metrics.start(settings.metrics()));
+        ClientAgent client = running.add(Clients.start(settings, metrics.client("plain")));
         String sha = Trees.write(dir.resolve("outbox/waiting.txt"), 500, 4);
 
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
@@ -245,7 +235,7 @@ class MonitoringTest {
                 .isEqualTo(1.0);
         assertThat(client.pending()).isEqualTo(1);
 
-        run(Servers.start(settings));
+        running.add(Servers.start(settings));
 
         awaitDelivered(Map.of("waiting.txt", sha));
         await().atMost(Duration.ofSeconds(5)).until(() -> Http.get(metrics.port(), "/health").status() == 200);

@@ -7,16 +7,18 @@ import dev.ferry.testing.Clients;
 import dev.ferry.testing.Fault;
 import dev.ferry.testing.FaultPoints;
 import dev.ferry.testing.LogLines;
+import dev.ferry.testing.Running;
 import dev.ferry.testing.Servers;
 import dev.ferry.testing.TestPki;
-import dev.ferry.testing.TestProxy;
 import dev.ferry.testing.TestProxy.Direction;
+import dev.ferry.testing.TestProxy;
 import dev.ferry.testing.TestSettings;
 import dev.ferry.testing.Trees;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -61,7 +63,8 @@ class NetworkFaultTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> running = new ArrayList<>();
+    @RegisterExtension
+    final Running running = new Running();
     private LogLines logs;
     private TestProxy proxy;
 
@@ -102,9 +105,7 @@ class NetworkFaultTest {
 
     @AfterEach
     void stopAll() throws Exception {
-        for (int i = running.size() - 1; i >= 0; i--) {
-            running.get(i).close();
-        }
+        running.close();
         logs.close();
     }
 

@@ -4,12 +4,13 @@ import dev.ferry.client.ClientAgent;
 import dev.ferry.config.FerrySettings;
 import dev.ferry.server.ServerAgent;
 import dev.ferry.testing.Clients;
+import dev.ferry.testing.Running;
 import dev.ferry.testing.Servers;
 import dev.ferry.testing.TestPki;
 import dev.ferry.testing.TestSettings;
 import dev.ferry.testing.Trees;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -17,8 +18,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -35,18 +34,12 @@ class SecureEndToEndTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> running = new ArrayList<>();
+    @RegisterExtension
+    final Running running = new Running();
 
     @BeforeAll
     static void mintCertificates() {
         pki = TestPki.create(certs);
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        for (int i = running.size() - 1; i >= 0; i--) {
-            running.get(i).close();
-        }
     }
 
     /**
