@@ -17,8 +17,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,18 +29,7 @@ class StatusCommandTest {
     final Running running = new Running();
 
     private FerrySettings settings(String... more) {
-        List<String> keys = new ArrayList<>(List.of(
-                "ferry.server.host", "127.0.0.1",
-                "ferry.server.port", "0",
-                "ferry.server.inbox", dir.resolve("inbox").toString(),
-                "ferry.client.outbox", dir.resolve("outbox").toString(),
-                "ferry.client.settle-time", "200ms",
-                "ferry.client.retry.initial", "100ms",
-                "ferry.client.retry.max", "200ms",
-                "ferry.metrics.enabled", "true",
-                "ferry.metrics.port", "0"));
-        keys.addAll(List.of(more));
-        return TestSettings.load(keys.toArray(String[]::new));
+        return TestSettings.monitored(dir, more);
     }
 
     /** The configuration ferry status reads: where the running agent's endpoint is. */
