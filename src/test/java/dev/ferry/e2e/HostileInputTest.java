@@ -216,9 +216,11 @@ class HostileInputTest {
                         case 0 -> new RawFrames().frame(5, HELLO).frame(0, "name=huge.bin\nsize=" + TEN_GIB
                                 + "\nmtime=0\n").u64(1).u64(TEN_GIB);
                         case 1 -> new RawFrames().frame(0, "huge.bin").u64(1).u64(TEN_GIB);
-                        // A whole max-block DATA announced, then nothing: cut by the frame deadline.
+                        // A 64 KiB DATA announced, then nothing: cut by the frame deadline (frame-timeout
+                        // 2 s plus 64 KiB at min-rate), well before the 3 s idle timeout of the socket (a
+                        // whole 1 MiB block would make both 3 s, and the read timeout often cut first).
                         default -> new RawFrames().frame(5, HELLO).frame(0, "name=huge.bin\nsize=" + TEN_GIB
-                                + "\nmtime=0\n").u64(1).u64(1 << 20);
+                                + "\nmtime=0\n").u64(1).u64(64 << 10);
                     };
                     try (RawClient client = self.connect()) {
                         client.send(frames);
