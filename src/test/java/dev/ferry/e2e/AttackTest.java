@@ -19,7 +19,6 @@ import dev.ferry.testing.TestPki;
 import dev.ferry.testing.TestProxy.Direction;
 import dev.ferry.testing.TestProxy;
 import dev.ferry.testing.Trees;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,13 +79,7 @@ class AttackTest {
 
     @BeforeEach
     void captureLogs() {
-        logs = LogLines.capture();
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        running.close();
-        logs.close();
+        logs = running.add(LogLines.capture());
     }
 
     @ParameterizedTest(name = "CA named {0}")

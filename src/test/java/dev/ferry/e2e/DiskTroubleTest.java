@@ -15,7 +15,6 @@ import dev.ferry.testing.TestProxy.Direction;
 import dev.ferry.testing.TestProxy;
 import dev.ferry.testing.TestSettings;
 import dev.ferry.testing.Trees;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,7 +59,6 @@ class DiskTroubleTest {
 
     @RegisterExtension
     final Running running = new Running();
-    private final List<TestMount> mounts = new ArrayList<>();
     private LogLines logs;
     private Path inbox;
 
@@ -71,17 +69,8 @@ class DiskTroubleTest {
 
     @BeforeEach
     void captureLogs() {
-        logs = LogLines.capture();
+        logs = running.add(LogLines.capture());
         inbox = dir.resolve("inbox");
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        running.close();
-        for (int i = mounts.size() - 1; i >= 0; i--) {
-            mounts.get(i).close();
-        }
-        logs.close();
     }
 
     @ParameterizedTest(name = "resumable: {0}")
@@ -177,8 +166,7 @@ class DiskTroubleTest {
     }
 
     private TestMount mount(TestMount mount) {
-        mounts.add(mount);
-        return mount;
+        return running.add(mount);
     }
 
     private static long usableSpace(TestMount disk) throws IOException {

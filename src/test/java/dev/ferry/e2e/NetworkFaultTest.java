@@ -14,7 +14,6 @@ import dev.ferry.testing.TestProxy.Direction;
 import dev.ferry.testing.TestProxy;
 import dev.ferry.testing.TestSettings;
 import dev.ferry.testing.Trees;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -100,13 +99,7 @@ class NetworkFaultTest {
 
     @BeforeEach
     void captureLogs() {
-        logs = LogLines.capture();
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        running.close();
-        logs.close();
+        logs = running.add(LogLines.capture());
     }
 
     static Stream<Arguments> cutsAndPoints() {
