@@ -138,11 +138,12 @@ public final class IncomingFile implements Closeable {
                 // file is given up rather than forced again (see aFailedForceAbandons... in IncomingFileTest).
                 partial.settle();
             }
-            channel.force(true);
-            channel.close();
             if (lastModified != null) {
+                // Before the force, which then makes the time durable with the data (one inode write, not two).
                 Files.setLastModifiedTime(temp, lastModified);
             }
+            channel.force(true);
+            channel.close();
             if (receipt != null) {
                 temp = inbox.markCommitting(temp, receipt);
             }

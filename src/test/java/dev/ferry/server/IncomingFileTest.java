@@ -11,14 +11,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
- * What {@link IncomingFile} does when forcing its data to disk fails: after a failed fsync the
+ * What {@link IncomingFile} forces, and what it does when forcing its data to disk fails: after a failed fsync the
  * kernel may already have dropped the dirty pages and cleared the error, so a second fsync on the
  * same descriptor can succeed without the data being on disk. The file must be given up, never
  * forced again; the client is answered UNAVAILABLE and sends the whole file again.
@@ -79,5 +83,32 @@ class IncomingFileTest {
         try (Stream<Path> files = Files.list(inbox.root())) {
             return files.filter(p -> !p.getFileName().toString().equals(Inbox.WORK_DIR)).toList();
         }
+    }
+
+    @Test
+    void theSendersModificationTimeIsSetBeforeTheForceSoThatOneForceMakesItDurable() throws Exception {
+        Inbox inbox = new Inbox(dir.resolve("inbox"), ConflictPolicy.RENAME);
+        Path temp = inbox.root().resolve(Inbox.WORK_DIR).resolve("tmp").resolve("timed.part");
+        ControlledForce channel = new ControlledForce(FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE));
+        IncomingFile file = new IncomingFile(inbox, List.of("timed.txt"), temp, channel);
+        file.write(ByteBuffer.wrap("content".getBytes(StandardCharsets.UTF_8)));
+        FileTime sent = FileTime.fromMillis(1_600_000_000_000L);
+
+        channel.hold();
+        CompletableFuture<StoredFile> commit = CompletableFuture.supplyAsync(() -> {
+            try {
+                return file.commit(sent);
+            } catch (IOException | InboxNameException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> channel.forcing.get() == 1);
+        FileTime whileForcing = Files.getLastModifiedTime(temp);
+        channel.release();
+
+        assertThat(whileForcing).isEqualTo(sent);
+        assertThat(Files.getLastModifiedTime(commit.get().path())).isEqualTo(sent);
+        assertThat(channel.forces.get()).isEqualTo(1);
     }
 }
