@@ -482,7 +482,8 @@ if wanted handshake; then
       line=$(java -cp "$probe_cp" -Dferry.security.protocol="$agents" -Dferry.client.server-host=127.0.0.1 \
         -Dferry.security.ca-cert="$work/certs/ca.crt" \
         dev.ferry.bench.HandshakeProbe 127.0.0.1 "${agent_port[$agents]}" "$handshake_count" | grep '^protocol=')
-      record "handshake.ferry-$agents" "$(sed -n 's/.*median_ms=\([^ ]*\).*/\1/p' <<< "$line")"
+      record "handshake.ferry-$agents" "$(sed -n 's/.* median_ms=\([^ ]*\).*/\1/p' <<< "$line")"
+      record "handshake-cold.ferry-$agents" "$(sed -n 's/.*cold_median_ms=\([^ ]*\).*/\1/p' <<< "$line")"
       log "  $line"
     done
   done
@@ -637,7 +638,8 @@ settle_p99=$((settle_ms + 100))
   for p in plain cp2; do row "small-first.ferry-$p" "the same, first batch after start (not in the median)" "ferry-$p" "files/s"; done
   for p in plain cp2; do row "latency-p50.ferry-$p" "latency p50, $latency_count files one at a time" "ferry-$p" "ms"; done
   for p in plain cp2; do row "latency-p99.ferry-$p" "latency p99, $latency_count files one at a time" "ferry-$p" "ms"; done
-  for p in plain cp2; do row "handshake.ferry-$p" "handshake, median of $handshake_count sessions" "ferry-$p" "ms"; done
+  for p in plain cp2; do row "handshake.ferry-$p" "handshake, median of $handshake_count sessions (warm client)" "ferry-$p" "ms"; done
+  for p in plain cp2; do row "handshake-cold.ferry-$p" "the same, the $handshake_count sessions of a fresh client JVM before them" "ferry-$p" "ms"; done
   for p in plain cp2; do
     row "memory-server.ferry-$p" "server peak RSS, $memory_mib MiB file, -Xmx64m" "ferry-$p" "MB"
     row "memory-client.ferry-$p" "client peak RSS, $memory_mib MiB file, -Xmx64m" "ferry-$p" "MB"
