@@ -16,7 +16,7 @@ import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The client's cp2 DATA path per 64 KiB block, as {@link Pusher} runs it: the block is read into a
+ * The client's cp2 DATA path per 64 KiB block, as {@link FileSender} runs it: the block is read into a
  * buffer (here copied from memory, as from the page cache), added to the file's SHA-256 and sealed
  * with AES-256-GCM. {@code inline}: the digest on the same thread, as before; {@code pipelined}:
  * handed to {@link PipelinedDigest}'s thread. Operations per second times 64 KiB is the rate of one
@@ -48,7 +48,7 @@ public class DigestPathBenchmark {
         random.nextBytes(source);
         sealed = new byte[BLOCK + GcmSealer.TAG];
         // Files above the inline limit are pipelined; "inline" sets a limit no file reaches.
-        digests = new PipelinedDigest(Pusher.DIGEST_DEPTH, "inline".equals(digest) ? Long.MAX_VALUE : 0);
+        digests = new PipelinedDigest(FileSender.DIGEST_DEPTH, "inline".equals(digest) ? Long.MAX_VALUE : 0);
     }
 
     @Setup(Level.Iteration)

@@ -32,20 +32,15 @@ import java.util.concurrent.RejectedExecutionException;
  * a refusal the rest of that file's frames are opened (to keep the codec's counters) and dropped.
  *
  * <p>Runs on the connection's thread, which reads and checks every frame and writes each file's
- * data. A file whose COMMIT verifies is handed to {@link ServerSession.Context#commits()}, where it
- * is forced, published and its receipt recorded, while this thread reads the next files; its
- * {@code stored=} answer goes out once it is durable and every earlier answer has gone
- * ({@link ReplyOrder}). The session ends only after every file it handed over is committed or
- * refused, so nothing of a session outlives it.
+ * data. A file whose COMMIT verifies is handed to {@link ServerSession.Context#commits()} as a
+ * {@link FileCommit}, where it is forced, published and its receipt recorded, while this thread
+ * reads the next files; its {@code stored=} answer goes out once it is durable and every earlier
+ * answer has gone ({@link ReplyOrder}). The session ends only after every file it handed over is
+ * committed or refused, so nothing of a session outlives it.
  */
 final class NativeReception {
     private static final Logger log = LoggerFactory.getLogger(NativeReception.class);
 
-    // cp1 encrypts names toward the server but only signs its REPLYs: a name or a reason that names
-    // the file would reach anyone on the path in the clear, so such replies carry these instead.
-    private static final String NAME_WITHHELD = "(withheld)";
-    private static final String REASON_WITHHELD = "the reason is withheld because this protocol's replies are"
-            + " signed, not encrypted; the server's log has it";
     /**
      * Files of one session that may be committing at once. A client sends at most its window
      * (ferry.client.window) before it waits for answers; beyond this the session stops reading
@@ -68,7 +63,7 @@ final class NativeReception {
     private byte[] sealed = new byte[0];
     private byte[] plain = new byte[0];
     // SHA-256 of the files' content on a thread of its own, beside opening and writing (docs/BENCHMARKS.md).
-    private final PipelinedDigest digests = new PipelinedDigest(Pusher.DIGEST_DEPTH, Pusher.DIGEST_INLINE);
+    private final PipelinedDigest digests = new PipelinedDigest(FileSender.DIGEST_DEPTH, FileSender.DIGEST_INLINE);
 
     // The open file, while RECEIVING.
     private FileHeader header;
@@ -180,7 +175,7 @@ final class NativeReception {
         if (state == State.RECEIVING) {
             String abandoned = header.name();
             discardOpenFile();
-            reply(ReplyStatus.BAD_REQUEST, "abandoned=" + shown(abandoned));
+            reply(ReplyStatus.BAD_REQUEST, "abandoned=" + replies.shown(abandoned));
         }
         state = State.IDLE;
         FileHeader next = FileHeader.decode(Arrays.copyOf(plain, length));
@@ -302,8 +297,8 @@ final class NativeReception {
             return;
         }
         ReplyOrder.Place place = replies.reserve();
-        Commit commit = new Commit(upload, name, header.mtimeMillis(), trailer.id(), idHex, received,
-                HexFormat.of().formatHex(sha256), started, place);
+        FileCommit commit = new FileCommit(context, protocol, clientName, replies, upload, name, header.mtimeMillis(),
+                trailer.id(), idHex, received, HexFormat.of().formatHex(sha256), started, place);
         // The upload now belongs to the commit: closing the file here must not discard it.
         upload = null;
         header = null;
@@ -315,69 +310,6 @@ final class NativeReception {
             context.commits().execute(commit);
         } catch (RejectedExecutionException e) {
             commit.run();
-        }
-    }
-
-    /**
-     * One verified file on its way into the inbox, on a commit thread: forced, published, its
-     * receipt recorded, then answered in order. Always completes its place, whatever happens.
-     */
-    private final class Commit implements Runnable {
-        private final Store.Upload upload;
-        private final String name;
-        private final long mtimeMillis;
-        private final byte[] id;
-        private final String idHex;
-        private final long size;
-        private final String sha256;
-        private final long began;
-        private final ReplyOrder.Place place;
-
-        Commit(Store.Upload upload, String name, long mtimeMillis, byte[] id, String idHex, long size, String sha256,
-               long began, ReplyOrder.Place place) {
-            this.upload = upload;
-            this.name = name;
-            this.mtimeMillis = mtimeMillis;
-            this.id = id;
-            this.idHex = idHex;
-            this.size = size;
-            this.sha256 = sha256;
-            this.began = began;
-            this.place = place;
-        }
-
-        @Override
-        public void run() {
-            ReplyStatus status = ReplyStatus.UNAVAILABLE;
-            String text = "the server failed to store the file; it is sent again";
-            try {
-                String stored = upload.commit(mtimeMillis, id);
-                TransferLog.stored(stored, size, began, protocol, context.peer(), clientName, false);
-                context.listener().finished(ReceivedFile.stored(name, stored, size, sha256, protocol, clientName,
-                        false, began));
-                status = ReplyStatus.OK;
-                text = "stored=" + shown(stored);
-            } catch (DeliveryException e) {
-                refused(e.status(), e.getMessage());
-                status = e.status();
-                text = codec.repliesInClear() ? REASON_WITHHELD : e.getMessage();
-            } catch (RuntimeException e) {
-                log.error("commit failed file={} peer={}", PeerText.show(name), context.peer(), e);
-                refused(status, text);
-            } finally {
-                upload.close();
-                // After the receipt is recorded (or the commit failed): the same version sent again decides on it.
-                context.versions().release(idHex);
-                replies.complete(place, status, text);
-                context.listener().committing(false);
-            }
-        }
-
-        private void refused(ReplyStatus status, String reason) {
-            log.warn("refused file={} status={} reason=\"{}\" peer={}", PeerText.show(name), status, reason,
-                    context.peer());
-            context.listener().finished(ReceivedFile.refused(name, size, protocol, clientName, false, began, status,
-                    reason));
         }
     }
 
@@ -420,12 +352,7 @@ final class NativeReception {
                 reason));
         discardOpenFile();
         state = State.DISCARDING;
-        reply(status, codec.repliesInClear() ? REASON_WITHHELD : reason);
-    }
-
-    /** A file's name as a REPLY may carry it: withheld when replies travel readable but names do not (cp1). */
-    private String shown(String name) {
-        return codec.repliesInClear() ? NAME_WITHHELD : name;
+        reply(status, replies.reason(reason));
     }
 
     private void reply(ReplyStatus status, String text) throws IOException {

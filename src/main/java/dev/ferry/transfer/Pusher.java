@@ -20,13 +20,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -45,9 +43,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The client side of one native connection (PROTOCOL.md section 3): HELLO, the plugin's
- * handshake, then files pushed as FILE, DATA..., COMMIT. Files are pipelined: {@link #push}
- * returns once a file's frames are sent, up to {@code window} files may wait for their REPLY,
- * and a thread of its own ({@code ferry-replies-N}) matches REPLYs to files in order.
+ * handshake, then files pushed as FILE, DATA..., COMMIT ({@link FileSender}). Files are pipelined:
+ * {@link #push} returns once a file's frames are sent, up to {@code window} files may wait for
+ * their REPLY, and a thread of its own ({@code ferry-replies-N}) matches REPLYs to files in order.
  *
  * <p>{@link #push} and {@link #close} are called by one sender thread. When the connection fails,
  * every waiting file's future completes exceptionally with the cause and {@link #push} throws it.
@@ -57,10 +55,6 @@ public final class Pusher implements Closeable {
     private static final int MAX_REPLY = 64 * 1024;
     private static final long REPLY_CHECK_MILLIS = 1000;
     private static final AtomicInteger CONNECTIONS = new AtomicInteger();
-    /** Blocks in flight between the sending thread and its digest thread (each one DATA block). */
-    static final int DIGEST_DEPTH = 4;
-    /** Files up to this size are digested on the sending thread: a hand-over would only add latency. */
-    static final long DIGEST_INLINE = 1024 * 1024;
 
     /**
      * How a client pushes.
@@ -104,10 +98,10 @@ public final class Pusher implements Closeable {
      * that says how many bytes the server already holds ({@code offset}, null when not resumable).
      * {@code waitingSince} is when it last started to wait for an answer (nanos), 0 while this side
      * is still sending it: only that wait counts against {@code reply-timeout}, so a transfer may
-     * take as long as it takes.
+     * take as long as it takes. Shared by the sending thread ({@link FileSender}) and the reply thread.
      */
-    private record Slot(SourceFile file, CompletableFuture<Outcome> result, CompletableFuture<Long> offset,
-                        AtomicLong waitingSince) {
+    record Slot(SourceFile file, CompletableFuture<Outcome> result, CompletableFuture<Long> offset,
+                AtomicLong waitingSince) {
         void waiting(boolean now) {
             waitingSince.set(now ? Math.max(1, System.nanoTime()) : 0);
         }
@@ -119,10 +113,7 @@ public final class Pusher implements Closeable {
     private final SessionCodec codec;
     private final Options options;
     private final long serverMaxFileSize;
-    private final int blockSize;
-    private final byte[] block;
-    private final byte[] sealed;
-    private final PipelinedDigest digests = new PipelinedDigest(DIGEST_DEPTH, DIGEST_INLINE);
+    private final FileSender sender;
     private final Deque<Slot> waiting = new ConcurrentLinkedDeque<>();
     private final Semaphore window;
     private final Thread replies;
@@ -138,13 +129,12 @@ public final class Pusher implements Closeable {
         this.options = options;
         this.serverMaxFileSize = KeyValues.requireLong(answer, "max-file-size", "HELLO answer");
         long serverBlock = KeyValues.requireLong(answer, "max-block", "HELLO answer");
-        this.blockSize = codec.blockSize((int) Math.min(options.blockSize(), serverBlock));
+        int blockSize = codec.blockSize((int) Math.min(options.blockSize(), serverBlock));
         if (blockSize < 1) {
             throw new ProtocolException("HELLO answer has max-block=" + serverBlock + ", too small for protocol "
                     + options.protocol());
         }
-        this.block = new byte[blockSize];
-        this.sealed = new byte[codec.sealedLength(Math.max(blockSize, ReceptionLimits.MAX_HEADER))];
+        this.sender = new FileSender(out, codec, options, blockSize);
         this.window = new Semaphore(options.window());
         this.replies = new Thread(this::readReplies, "ferry-replies-" + CONNECTIONS.incrementAndGet());
         this.replies.setDaemon(true);
@@ -230,146 +220,8 @@ public final class Pusher implements Closeable {
             Slot slot = new Slot(file, new CompletableFuture<>(),
                     file.size() >= options.resumeThreshold() ? new CompletableFuture<>() : null, new AtomicLong());
             waiting.add(slot);
-            send(slot, source, progress);
+            sender.send(slot, source, progress);
             return slot.result();
-        }
-    }
-
-    private void send(Slot slot, FileChannel source, Progress progress) throws IOException {
-        SourceFile file = slot.file();
-        String resumeKey = slot.offset() == null ? null
-                : Digests.resumeKey(options.clientName(), file.relativeName(), file.size(), file.mtimeMillis());
-        byte[] header = new FileHeader(file.relativeName(), file.size(), file.mtimeMillis(), resumeKey).encode();
-        write(Mode.FILE, header, header.length);
-        MessageDigest digest = Digests.sha256();
-        long sent = 0;
-        if (slot.offset() != null) {
-            out.flush();
-            slot.waiting(true);
-            sent = awaitOffset(slot);
-            slot.waiting(false);
-            if (sent < 0) {
-                return;
-            }
-            if (!digestHeld(source, digest, sent, slot)) {
-                return;
-            }
-        }
-        // SHA-256 is slower than AES-GCM: a thread of its own digests each block while this one
-        // seals and sends it (docs/BENCHMARKS.md).
-        digests.start(digest, file.size() - sent);
-        progress.sent(sent, file.size());
-        while (sent < file.size() && !slot.result().isDone()) {
-            int want = (int) Math.min(blockSize, file.size() - sent);
-            byte[] buffer = digests.buffer(want);
-            int got;
-            try {
-                got = readLocal(source, buffer, want);
-            } catch (IOException e) {
-                abandon(slot, new Outcome.Unreadable(e.toString()));
-                return;
-            }
-            if (got < want) {
-                abandon(slot, new Outcome.Changed("it shrank while it was being sent"));
-                return;
-            }
-            digests.update(buffer, got);
-            write(Mode.DATA, buffer, got);
-            sent += got;
-            progress.sent(sent, file.size());
-        }
-        if (slot.result().isDone()) {
-            // Refused while streaming: the server drops the rest of this file.
-            out.flush();
-            return;
-        }
-        if (grew(source) || !file.unchanged()) {
-            abandon(slot, new Outcome.Changed("it changed while it was being sent"));
-            return;
-        }
-        byte[] sha256 = digests.finish();
-        byte[] id = Digests.fileId(options.clientName(), file.relativeName(), file.size(), file.mtimeMillis(), sha256);
-        byte[] trailer = new CommitTrailer(file.size(), sha256, id).encode();
-        write(Mode.COMMIT, trailer, trailer.length);
-        out.flush();
-        slot.waiting(true);
-    }
-
-    /** Waits for the server's {@code offset=} answer to a resumable FILE; -1 when it refused the file. */
-    private long awaitOffset(Slot slot) throws IOException {
-        long offset;
-        try {
-            offset = slot.offset().get(options.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new IOException("connection failed: " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IOException("no answer to a resumable FILE within " + options.replyTimeout()
-                    + " (ferry.client.reply-timeout)", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the server", e);
-        }
-        if (offset > slot.file().size()) {
-            throw new ProtocolException("the server holds " + offset + " bytes of " + slot.file().relativeName()
-                    + ", more than its " + slot.file().size());
-        }
-        if (offset > 0) {
-            log.info("resuming file={} from={} of={}", slot.file().relativeName(), offset, slot.file().size());
-        }
-        return offset;
-    }
-
-    /** Reads the bytes the server already holds into the digest, so COMMIT covers the whole file. */
-    private boolean digestHeld(FileChannel source, MessageDigest digest, long held, Slot slot) throws IOException {
-        for (long done = 0; done < held; ) {
-            int want = (int) Math.min(blockSize, held - done);
-            int got;
-            try {
-                got = readLocal(source, block, want);
-            } catch (IOException e) {
-                abandon(slot, new Outcome.Unreadable(e.toString()));
-                return false;
-            }
-            if (got < want) {
-                abandon(slot, new Outcome.Changed("it shrank while it was being sent"));
-                return false;
-            }
-            digest.update(block, 0, got);
-            done += got;
-        }
-        return true;
-    }
-
-    /** Not committed: the server discards it when the next FILE (or CLOSE) arrives and answers that FILE. */
-    private void abandon(Slot slot, Outcome why) throws IOException {
-        out.flush();
-        slot.result().complete(why);
-    }
-
-    private boolean grew(FileChannel source) {
-        try {
-            return readLocal(source, block, 1) > 0;
-        } catch (IOException e) {
-            return true;
-        }
-    }
-
-    private int readLocal(FileChannel source, byte[] into, int want) throws IOException {
-        ByteBuffer buffer = ByteBuffer.wrap(into, 0, want);
-        while (buffer.hasRemaining()) {
-            if (source.read(buffer) < 0) {
-                break;
-            }
-        }
-        return buffer.position();
-    }
-
-    private void write(Mode mode, byte[] plain, int length) throws IOException {
-        if (codec.transparent()) {
-            out.writeFrame(mode, plain, 0, length);
-        } else {
-            int n = codec.seal(mode, plain, 0, length, sealed);
-            out.writeFrame(mode, sealed, 0, n);
         }
     }
 
@@ -447,7 +299,7 @@ public final class Pusher implements Closeable {
             failure = cause;
         }
         closeSocket();
-        digests.close();
+        sender.close();
         List<Slot> orphans = new ArrayList<>();
         for (Slot slot; (slot = waiting.poll()) != null; ) {
             orphans.add(slot);

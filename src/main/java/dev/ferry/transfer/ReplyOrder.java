@@ -20,9 +20,16 @@ import java.util.Objects;
  *
  * <p>Thread-safe. Sealing and writing happen under this object's lock, so the codec's reply side
  * (its counter) sees the replies one at a time and in order. A write that fails is kept and thrown
- * to the connection's thread by {@link #check}; the answers after it are dropped.
+ * to the connection's thread by {@link #check}; the answers after it are dropped. What a REPLY may
+ * say depends on that codec too: {@link #shown} and {@link #reason} keep out what it would expose.
  */
 final class ReplyOrder {
+    // cp1 encrypts names toward the server but only signs its REPLYs: a name or a reason that names
+    // the file would reach anyone on the path in the clear, so such replies carry these instead.
+    private static final String NAME_WITHHELD = "(withheld)";
+    private static final String REASON_WITHHELD = "the reason is withheld because this protocol's replies are"
+            + " signed, not encrypted; the server's log has it";
+
     /** One answer; {@code status} is null until it is known. Guarded by the enclosing ReplyOrder. */
     static final class Place {
         private ReplyStatus status;
@@ -94,6 +101,16 @@ final class ReplyOrder {
         while (reserved > 0) {
             wait();
         }
+    }
+
+    /** A file's name as a REPLY may carry it: withheld when replies travel readable but names do not (cp1). */
+    String shown(String name) {
+        return codec.repliesInClear() ? NAME_WITHHELD : name;
+    }
+
+    /** A refusal's reason as a REPLY may carry it: withheld when replies travel readable (cp1). */
+    String reason(String reason) {
+        return codec.repliesInClear() ? REASON_WITHHELD : reason;
     }
 
     /** Throws the failure of an earlier write, if any. */
