@@ -293,7 +293,7 @@ final class NativeReception {
             context.listener().finished(ReceivedFile.duplicate(name, earlier.get(), received,
                     HexFormat.of().formatHex(sha256), protocol, clientName, started));
             discardOpenFile();
-            reply(ReplyStatus.OK, "duplicate=" + earlier.get());
+            reply(ReplyStatus.OK, "duplicate=" + replies.shown(earlier.get()));
             return;
         }
         ReplyOrder.Place place = replies.reserve();

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,6 +93,17 @@ class ConfidentialityTest {
         assertThat(observed.containing(observed.folder())).as("recordings with the folder name marker").isZero();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cp1", "cp2"})
+    void aDuplicateAnswerDoesNotNameTheFile(String protocol) throws Exception {
+        // The same version dropped again after its delivery is answered duplicate=, which names where it was stored.
+        Observed observed = recordThroughProxy(protocol, ".bin", ConfidentialityTest::delivered, 2);
+
+        assertThat(observed.containing(observed.content())).as("recordings with the content marker").isZero();
+        assertThat(observed.containing(observed.name())).as("recordings with the file name marker").isZero();
+        assertThat(observed.containing(observed.folder())).as("recordings with the folder name marker").isZero();
+    }
+
     @Test
     void recordedPlainSessionShowsContentAndNames() throws Exception {
         Observed observed = recordThroughProxy("plain", ".bin", ConfidentialityTest::delivered);
@@ -127,6 +139,11 @@ class ConfidentialityTest {
      * {@code outcome} holds, ends the session, and returns every recording.
      */
     private Observed recordThroughProxy(String protocol, String suffix, Outcome outcome) throws Exception {
+        return recordThroughProxy(protocol, suffix, outcome, 1);
+    }
+
+    /** As above, dropping the same file version {@code drops} times, each after the last one's outcome. */
+    private Observed recordThroughProxy(String protocol, String suffix, Outcome outcome, int drops) throws Exception {
         byte[] content = new byte[32];
         random.nextBytes(content);
         String folder = "folder-" + hex(8);
@@ -135,6 +152,7 @@ class ConfidentialityTest {
         Path outbox = dir.resolve("outbox");
         Path inbox = dir.resolve("inbox");
         String sha = writeWithMarker(outbox.resolve(relative), content);
+        FileTime modified = Files.getLastModifiedTime(outbox.resolve(relative));
         ServerAgent server = Servers.start(TestSettings.load(TestPki.join(pki.settings(protocol), new String[] {
             "ferry.server.host", "127.0.0.1", "ferry.server.port", "0",
             "ferry.server.inbox", inbox.toString()})));
@@ -148,6 +166,15 @@ class ConfidentialityTest {
         running.add(client);
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> outcome.check(outbox, inbox, relative, sha));
+        for (int drop = 1; drop < drops; drop++) {
+            writeWithMarker(outbox.resolve(relative), content);
+            Files.setLastModifiedTime(outbox.resolve(relative), modified);
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(Files.exists(outbox.resolve(relative))).as("the file dropped again is still in the outbox")
+                        .isFalse();
+                outcome.check(outbox, inbox, relative, sha);
+            });
+        }
         running.remove(client);
         client.close();
         await().atMost(Duration.ofSeconds(10)).until(() -> proxy.connections().stream()
