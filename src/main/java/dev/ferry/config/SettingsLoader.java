@@ -3,9 +3,7 @@ package dev.ferry.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigMemorySize;
 import com.typesafe.config.ConfigParseOptions;
-import com.typesafe.config.ConfigValue;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -15,13 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -97,8 +91,8 @@ public final class SettingsLoader {
         Config props = ConfigFactory.parseProperties(ferryProperties(), ConfigParseOptions.defaults()
                 .setOriginDescription("system properties (-D)"));
         List<String> unknown = new ArrayList<>();
-        unknownKeys(props, reference, unknown);
-        unknownKeys(user, reference, unknown);
+        UnknownKeys.report(props, reference, unknown);
+        UnknownKeys.report(user, reference, unknown);
         if (!unknown.isEmpty()) {
             throw new SettingsException(String.join("\n", unknown));
         }
@@ -132,55 +126,8 @@ public final class SettingsLoader {
         return ferry;
     }
 
-    private static void unknownKeys(Config config, Config reference, List<String> problems) {
-        Set<String> known = new TreeSet<>();
-        reference.entrySet().forEach(e -> known.add(e.getKey()));
-        for (Map.Entry<String, ConfigValue> entry : config.entrySet()) {
-            String key = entry.getKey();
-            if (!key.startsWith("ferry.") || reference.hasPathOrNull(key)) {
-                continue;
-            }
-            String hint = closest(key, known);
-            problems.add(entry.getValue().origin().description() + ": unknown setting " + key
-                    + (hint == null ? "" : " (did you mean " + hint + "?)")
-                    + "; every setting is listed with its default in reference.conf");
-        }
-    }
-
-    private static String closest(String key, Set<String> known) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : known) {
-            int d = distance(key, candidate);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = candidate;
-            }
-        }
-        return bestDistance <= Math.max(2, key.length() / 4) ? best : null;
-    }
-
-    private static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
-    }
-
     private FerrySettings build(Config c, String source) throws SettingsException {
-        Values v = new Values(c);
+        ConfigValues v = new ConfigValues(c);
         String protocol = v.token("ferry.security.protocol");
         List<String> accept = v.tokens("ferry.server.accept");
         ServerSettings server = new ServerSettings(
@@ -266,147 +213,6 @@ public final class SettingsLoader {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
             return "ferry-client";
-        }
-    }
-
-    /** Typed reads that turn every failure into a message naming the origin, key, value and rule. */
-    private static final class Values {
-        private final Config config;
-
-        Values(Config config) {
-            this.config = config;
-        }
-
-        SettingsException bad(String key, String rule) {
-            ConfigValue value = config.getValue(key);
-            return new SettingsException(value.origin().description() + ": " + key + " = "
-                    + value.render() + ": " + rule);
-        }
-
-        String string(String key) throws SettingsException {
-            try {
-                return config.getString(key);
-            } catch (ConfigException.WrongType e) {
-                throw bad(key, "must be a string");
-            }
-        }
-
-        /** A host name or IP address to listen on: not empty, no spaces, no scheme or port. */
-        String address(String key) throws SettingsException {
-            String value = string(key).trim();
-            if (value.isEmpty() || !value.matches("[A-Za-z0-9.:_-]+") || value.contains("://")) {
-                throw bad(key, "must be an address to listen on, such as 127.0.0.1, ::1 or 0.0.0.0");
-            }
-            return value;
-        }
-
-        String token(String key) throws SettingsException {
-            String value = string(key);
-            if (!value.matches("[a-z0-9][a-z0-9_-]*")) {
-                throw bad(key, "must be a protocol id such as plain or cp2 (lower case letters, digits, - or _)");
-            }
-            return value;
-        }
-
-        List<String> strings(String key) throws SettingsException {
-            try {
-                return config.getStringList(key);
-            } catch (ConfigException.WrongType e) {
-                throw bad(key, "must be a list of strings, e.g. [\"a\", \"b\"]");
-            }
-        }
-
-        List<String> tokens(String key) throws SettingsException {
-            List<String> values = strings(key);
-            for (String value : values) {
-                if (!value.matches("[a-z0-9][a-z0-9_-]*")) {
-                    throw bad(key, "'" + value + "' is not a protocol id such as plain or cp2");
-                }
-            }
-            return values;
-        }
-
-        Path path(String key) throws SettingsException {
-            String value = string(key);
-            if (value.isBlank()) {
-                throw bad(key, "must be a folder path");
-            }
-            return Path.of(value);
-        }
-
-        Optional<Path> optionalPath(String key) throws SettingsException {
-            String value = string(key).trim();
-            return value.isEmpty() ? Optional.empty() : Optional.of(Path.of(value));
-        }
-
-        boolean bool(String key) throws SettingsException {
-            try {
-                return config.getBoolean(key);
-            } catch (ConfigException.WrongType e) {
-                throw bad(key, "must be true or false");
-            }
-        }
-
-        int intRange(String key, int min, int max) throws SettingsException {
-            try {
-                int value = config.getInt(key);
-                if (value < min || value > max) {
-                    throw bad(key, "must be between " + min + " and " + max);
-                }
-                return value;
-            } catch (ConfigException.WrongType e) {
-                throw bad(key, "must be a whole number between " + min + " and " + max);
-            }
-        }
-
-        long bytes(String key, long min, long max) throws SettingsException {
-            try {
-                ConfigMemorySize size = config.getMemorySize(key);
-                long value = size.toBytes();
-                if (value < min || value > max) {
-                    throw bad(key, "must be between " + min + " and " + max + " bytes");
-                }
-                return value;
-            } catch (ConfigException.BadValue | ConfigException.WrongType | IllegalArgumentException e) {
-                throw bad(key, "must be a size such as 512 KiB, 16 MiB or 64 GiB");
-            }
-        }
-
-        Duration duration(String key, Duration min, Duration max) throws SettingsException {
-            try {
-                Duration value = config.getDuration(key);
-                if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-                    throw bad(key, "must be between " + human(min) + " and " + human(max));
-                }
-                return value;
-            } catch (ConfigException.BadValue | ConfigException.WrongType e) {
-                throw bad(key, "must be a duration such as 500ms, 10s or 5m");
-            }
-        }
-
-        private static String human(Duration d) {
-            if (d.toMillis() % 1000 != 0 || d.isZero()) {
-                return d.toMillis() + "ms";
-            }
-            long seconds = d.toSeconds();
-            if (seconds % 3600 == 0) {
-                return seconds / 3600 + "h";
-            }
-            return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
-        }
-
-        <E extends Enum<E>> E choice(String key, Class<E> type) throws SettingsException {
-            String value = string(key);
-            for (E constant : type.getEnumConstants()) {
-                if (constant.name().toLowerCase(Locale.ROOT).replace('_', '-').equals(value)) {
-                    return constant;
-                }
-            }
-            List<String> allowed = new ArrayList<>();
-            for (E constant : type.getEnumConstants()) {
-                allowed.add(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-            }
-            throw bad(key, "must be one of " + String.join(", ", allowed));
         }
     }
 }
