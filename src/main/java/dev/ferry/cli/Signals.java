@@ -17,12 +17,21 @@ final class Signals {
     private Signals() {
     }
 
-    /** From now on, SIGHUP runs {@code reload}, which must return quickly. */
+    /**
+     * From now on, SIGHUP runs {@code reload}, which must return quickly. A process that inherited
+     * SIGHUP ignored (started under {@code nohup}, or by a parent that ignores it) keeps ignoring
+     * it whatever Java asks: that is logged, since {@code kill -HUP} then reloads nothing.
+     */
     static void onHangup(Runnable reload) {
-        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+        sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
             log.info("received SIGHUP, reloading the configuration");
             reload.run();
         });
+        if (previous == sun.misc.SignalHandler.SIG_IGN) {
+            log.warn("SIGHUP is ignored by this process (it was started under nohup or by a parent that ignores"
+                    + " SIGHUP): kill -HUP and systemctl reload do not reload the configuration; start the agent"
+                    + " without nohup, or keep ferry.config.watch on so that a saved edit is applied");
+        }
     }
 
     /**

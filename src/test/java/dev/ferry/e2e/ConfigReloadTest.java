@@ -208,4 +208,19 @@ class ConfigReloadTest {
             assertThat(Trees.digests(dir.resolve("inbox"))).isEmpty();
         }
     }
+
+    @Test
+    void anAgentStartedUnderNohupSaysThatSighupCannotReloadIt() throws Exception {
+        Path serverConf = dir.resolve("server.conf");
+        writeConfig(serverConf, Map.of("ferry.security.protocol", "plain", "ferry.server.host", "127.0.0.1",
+                "ferry.server.port", "0", "ferry.server.inbox", dir.resolve("inbox").toString()));
+
+        try (AgentProcess serverAgent = AgentProcess.startUnderNohup(dir.resolve("run"),
+                List.of("server", "--config", serverConf.toString()))) {
+            serverAgent.awaitLog("server listening", START);
+
+            assertThat(serverAgent.log()).contains("WARN", "SIGHUP is ignored by this process",
+                    "keep ferry.config.watch on");
+        }
+    }
 }

@@ -1,5 +1,7 @@
 package dev.ferry.testing;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,10 +57,26 @@ public final class AgentProcess implements AutoCloseable {
         return start(workDir, arguments, DEFAULT_JVM_OPTIONS, settings);
     }
 
+    /**
+     * As {@link #start(Path, List, String...)}, under {@code nohup}: the agent starts with SIGHUP
+     * ignored, as when a user starts it that way.
+     */
+    public static AgentProcess startUnderNohup(Path workDir, List<String> arguments, String... settings)
+            throws IOException {
+        return start(workDir, List.of("nohup"), arguments, DEFAULT_JVM_OPTIONS, settings);
+    }
+
     private static AgentProcess start(Path workDir, List<String> arguments, List<String> jvmOptions,
                                       String... settings) throws IOException {
+        // A child inherits an ignored SIGHUP (a build run under nohup) and could then never be sent one.
+        List<String> launcher = hangupIgnoredHere() ? List.of("env", "--default-signal=HUP") : List.of();
+        return start(workDir, launcher, arguments, jvmOptions, settings);
+    }
+
+    private static AgentProcess start(Path workDir, List<String> launcher, List<String> arguments,
+                                      List<String> jvmOptions, String... settings) throws IOException {
         String command = arguments.get(0);
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(launcher);
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
@@ -75,14 +93,31 @@ public final class AgentProcess implements AutoCloseable {
         return new AgentProcess(process, log);
     }
 
+    /** Whether this JVM ignores SIGHUP: bit 0 of the {@code SigIgn} mask in /proc (Linux; false elsewhere). */
+    private static boolean hangupIgnoredHere() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) {
+            return false;
+        }
+        return Files.readAllLines(status).stream()
+                .filter(line -> line.startsWith("SigIgn:"))
+                .anyMatch(line -> (Long.parseLong(line.substring("SigIgn:".length()).trim(), 16) & 1) != 0);
+    }
+
     /** Waits until the agent's log contains {@code text}. */
-    public AgentProcess awaitLog(String text, Duration atMost) {
-        await().atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("agent exited with " + process.exitValue() + ":\n" + log());
-            }
-            return log().contains(text);
-        });
+    public AgentProcess awaitLog(String text, Duration atMost) throws IOException {
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("agent exited with " + process.exitValue() + ":\n" + log());
+                }
+                return log().contains(text);
+            });
+        } catch (ConditionTimeoutException e) {
+            // The log lives in the test's temporary folder, gone once the test ends: keep it in the failure.
+            throw new AssertionError("'" + text + "' not in the agent's log within " + atMost + "; the log:\n" + log(),
+                    e);
+        }
         return this;
     }
 
