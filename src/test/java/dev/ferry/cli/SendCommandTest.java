@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import dev.ferry.config.FerrySettings;
 import dev.ferry.server.ServerAgent;
+import dev.ferry.testing.Ports;
 import dev.ferry.testing.Running;
 import dev.ferry.testing.Servers;
 import dev.ferry.testing.TestPki;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,11 +66,6 @@ class SendCommandTest {
         return conf;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Test
     void sendsTwoFilesWithTheConfiguredProtocolAndLeavesThemWhereTheyAre() throws Exception {
@@ -125,7 +120,7 @@ class SendCommandTest {
     @Test
     void exitsWithOneWhenTheServerIsUnreachable() throws Exception {
         Trees.write(dir.resolve("a.txt"), 10, 1);
-        int nobody = freePort();
+        int nobody = Ports.free();
 
         CommandLineRun send = CommandLineRun.of("send", "--config", config("plain").toString(),
                 "--to", "127.0.0.1:" + nobody, dir.resolve("a.txt").toString());

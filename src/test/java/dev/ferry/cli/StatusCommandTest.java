@@ -4,6 +4,7 @@ import dev.ferry.config.FerrySettings;
 import dev.ferry.metrics.Metrics;
 import dev.ferry.server.ServerAgent;
 import dev.ferry.testing.Clients;
+import dev.ferry.testing.Ports;
 import dev.ferry.testing.Running;
 import dev.ferry.testing.Servers;
 import dev.ferry.testing.TestSettings;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,11 +39,6 @@ class StatusCommandTest {
         return conf;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Test
     void summarisesARunningAgentWithBothRoles() throws Exception {
@@ -72,7 +67,7 @@ class StatusCommandTest {
 
     @Test
     void aDegradedAgentExitsWithOneAndSaysWhy() throws Exception {
-        int nobody = freePort();
+        int nobody = Ports.free();
         FerrySettings settings = settings("ferry.client.server-port", Integer.toString(nobody),
                 "ferry.metrics.unreachable-after", "200ms");
         Metrics metrics = running.add(Metrics.start(settings.metrics()));
@@ -90,7 +85,7 @@ class StatusCommandTest {
 
     @Test
     void anUnreachableEndpointExitsWithOneAndSaysWhatToCheck() throws Exception {
-        int nobody = freePort();
+        int nobody = Ports.free();
 
         CommandLineRun status = CommandLineRun.of("status", "--config", config(nobody).toString());
 

@@ -2,13 +2,13 @@ package dev.ferry.e2e;
 
 import com.typesafe.config.ConfigUtil;
 import dev.ferry.testing.AgentProcess;
+import dev.ferry.testing.Ports;
 import dev.ferry.testing.TestPki;
 import dev.ferry.testing.Trees;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -39,11 +39,6 @@ class ConfigReloadTest {
     @TempDir
     Path dir;
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     /** Writes a configuration file: strings quoted, values starting with '[' (lists) as they are. */
     private static void writeConfig(Path file, Map<String, String> settings) throws IOException {
@@ -117,7 +112,7 @@ class ConfigReloadTest {
     @Test
     void bothAgentsSwitchFromPlainToCp2WhileFilesKeepFlowingAndAnInvalidEditChangesNothing() throws Exception {
         TestPki pki = TestPki.create(dir.resolve("certs"));
-        int port = freePort();
+        int port = Ports.free();
         Path inbox = dir.resolve("inbox");
         Path outbox = Files.createDirectories(dir.resolve("outbox"));
         Map<String, String> security = new LinkedHashMap<>();
@@ -179,7 +174,7 @@ class ConfigReloadTest {
 
     @Test
     void sighupAppliesAnEditOfAFileThatIsNotWatched() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         Path outbox = Files.createDirectories(dir.resolve("outbox"));
         Map<String, String> server = new LinkedHashMap<>(Map.of("ferry.security.protocol", "plain",
                 "ferry.server.host", "127.0.0.1", "ferry.server.port", Integer.toString(port),

@@ -4,13 +4,13 @@ import dev.ferry.client.ClientAgent;
 import dev.ferry.config.FerrySettings;
 import dev.ferry.testing.AgentProcess;
 import dev.ferry.testing.Clients;
+import dev.ferry.testing.Ports;
 import dev.ferry.testing.TestSettings;
 import dev.ferry.testing.Trees;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,11 +27,6 @@ class CrashTest {
     @TempDir
     Path dir;
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     /** Bytes in the server's temporary and partial (resumable) files. */
     private static long tempBytes(Path inbox) throws IOException {
@@ -49,7 +44,7 @@ class CrashTest {
 
     @Test
     void serverKilledInTheMiddleOfABigFileLeavesNothingAndResumesAfterRestart() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         Path inbox = dir.resolve("inbox");
         String[] server = {"ferry.security.protocol", "plain", "ferry.server.host", "127.0.0.1", "ferry.server.port", Integer.toString(port),
                 "ferry.server.inbox", inbox.toString()};

@@ -6,6 +6,7 @@ import dev.ferry.config.FerrySettings;
 import dev.ferry.server.ServerAgent;
 import dev.ferry.testing.Clients;
 import dev.ferry.testing.LogLines;
+import dev.ferry.testing.Ports;
 import dev.ferry.testing.Running;
 import dev.ferry.testing.Servers;
 import dev.ferry.testing.TestSettings;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -65,11 +65,6 @@ class EndToEndTest {
         return client;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private void awaitDelivered(Map<String, String> expected, Duration atMost) {
         Path inbox = dir.resolve("inbox");
@@ -87,7 +82,7 @@ class EndToEndTest {
         for (int i = 0; i < 50; i++) {
             expected.put("before/f" + i + ".bin", Trees.write(outbox.resolve("before/f" + i + ".bin"), 1000L * i, i));
         }
-        FerrySettings settings = settings(freePort());
+        FerrySettings settings = settings(Ports.free());
         server(settings);
         client(settings);
         for (int i = 50; i < 98; i++) {
@@ -110,7 +105,7 @@ class EndToEndTest {
             expected.put(name, Trees.write(outbox.resolve(name), 4096, i));
         }
         // A window of 2 fills at once, so the other senders take files and open their own connections.
-        FerrySettings settings = settings(freePort(), "ferry.client.connections", "4", "ferry.client.window", "2",
+        FerrySettings settings = settings(Ports.free(), "ferry.client.connections", "4", "ferry.client.window", "2",
                 "ferry.server.commit-threads", "4");
 
         try (LogLines logs = LogLines.capture()) {
@@ -129,7 +124,7 @@ class EndToEndTest {
 
     @Test
     void sendsAFileWrittenSlowlyOnceAndComplete() throws Exception {
-        FerrySettings settings = settings(freePort(), "ferry.client.settle-time", "1s");
+        FerrySettings settings = settings(Ports.free(), "ferry.client.settle-time", "1s");
         ServerAgent server = server(settings);
         client(settings);
         Path slow = dir.resolve("outbox/slow.log");
@@ -155,7 +150,7 @@ class EndToEndTest {
 
     @Test
     void deliversEverythingOnceTheServerComesUp() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         FerrySettings settings = settings(port);
         client(settings);
         Map<String, String> expected = new TreeMap<>();
@@ -172,7 +167,7 @@ class EndToEndTest {
 
     @Test
     void archivesInsteadOfDeletingWhenConfigured() throws IOException {
-        FerrySettings settings = settings(freePort(), "ferry.client.after-send", "archive");
+        FerrySettings settings = settings(Ports.free(), "ferry.client.after-send", "archive");
         server(settings);
         client(settings);
         String digest = Trees.write(dir.resolve("outbox/keep/me.bin"), 1234, 7);
@@ -183,7 +178,7 @@ class EndToEndTest {
 
     @Test
     void movesARefusedFileToTheFailedFolderWithAReason() throws IOException {
-        FerrySettings settings = settings(freePort(), "ferry.server.max-file-size", "1 KiB");
+        FerrySettings settings = settings(Ports.free(), "ferry.server.max-file-size", "1 KiB");
         server(settings);
         client(settings);
         Trees.write(dir.resolve("outbox/too-big.bin"), 5000, 1);

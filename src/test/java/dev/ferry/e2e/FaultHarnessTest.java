@@ -1,6 +1,7 @@
 package dev.ferry.e2e;
 
 import dev.ferry.testing.AgentProcess;
+import dev.ferry.testing.Ports;
 import dev.ferry.testing.TestPki;
 import dev.ferry.testing.Trees;
 import dev.ferry.transfer.KillPoint;
@@ -11,7 +12,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -53,11 +53,6 @@ class FaultHarnessTest {
     @TempDir
     Path dir;
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Test
     void everyFileArrivesExactlyOnceWhileBothAgentsAreKilledAgainAndAgain() throws Exception {
@@ -68,7 +63,7 @@ class FaultHarnessTest {
         log.info("fault harness cycles={} files={} wave-files={} seed={}", cycles, fileCount, waveFiles, seed);
         Random random = new Random(seed);
         TestPki pki = TestPki.create(dir.resolve("certs"));
-        int port = freePort();
+        int port = Ports.free();
         Path inbox = dir.resolve("inbox");
         Path outbox = dir.resolve("outbox");
         List<String> settings = new ArrayList<>(List.of(pki.settings("cp2")));

@@ -3,6 +3,7 @@ package dev.ferry.e2e;
 import dev.ferry.client.ClientAgent;
 import dev.ferry.testing.AgentProcess;
 import dev.ferry.testing.Clients;
+import dev.ferry.testing.Ports;
 import dev.ferry.testing.RawClient;
 import dev.ferry.testing.RawFrames;
 import dev.ferry.testing.TestSettings;
@@ -17,7 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -69,7 +69,7 @@ class HostileInputTest {
 
     @BeforeAll
     static void start() throws Exception {
-        port = freePort();
+        port = Ports.free();
         String[] settings = {
             "ferry.security.protocol", "plain",
             "ferry.server.host", "127.0.0.1", "ferry.server.port", Integer.toString(port),
@@ -103,11 +103,6 @@ class HostileInputTest {
         return dir.resolve("outbox");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(Attack.class)

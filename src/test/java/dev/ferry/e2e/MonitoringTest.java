@@ -8,6 +8,7 @@ import dev.ferry.server.ServerAgent;
 import dev.ferry.testing.Clients;
 import dev.ferry.testing.Http;
 import dev.ferry.testing.JsonLines;
+import dev.ferry.testing.Ports;
 import dev.ferry.testing.RawClient;
 import dev.ferry.testing.RawFrames;
 import dev.ferry.testing.Running;
@@ -20,8 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,11 +54,6 @@ class MonitoringTest {
         return TestSettings.monitored(dir, more);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static Samples scrape(Metrics metrics) {
         Http.Response response = Http.get(metrics.port(), "/metrics");
@@ -201,7 +195,7 @@ class MonitoringTest {
 
     @Test
     void healthIsDegradedWhileTheServerIsUnreachableLongerThanTheThresholdAndOkOnceItIsBack() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         FerrySettings settings = settings("ferry.server.port", Integer.toString(port),
                 "ferry.client.server-port", Integer.toString(port), "ferry.metrics.unreachable-after", "300ms");
         Metrics metrics = running.add(Metrics.start(settings.metrics()));

@@ -7,6 +7,7 @@ import dev.ferry.config.FerrySettings;
 import dev.ferry.server.ServerAgent;
 import dev.ferry.testing.Clients;
 import dev.ferry.testing.LogLines;
+import dev.ferry.testing.Ports;
 import dev.ferry.testing.Servers;
 import dev.ferry.testing.SpecialFiles;
 import dev.ferry.testing.TestSettings;
@@ -18,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,11 +50,6 @@ class OutboxSpecialFilesTest {
     @TempDir
     Path dir;
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Test
     void skipsFifosAndDevicesWithoutOpeningThemWhileTheOtherFilesFlow() throws Exception {
@@ -66,7 +61,7 @@ class OutboxSpecialFilesTest {
         Assumptions.assumeTrue(SpecialFiles.mknodNull(device), "mknod is not possible here (it needs root or CAP_MKNOD)");
         Map<String, String> expected = new TreeMap<>();
         expected.put("before.bin", Trees.write(outbox.resolve("before.bin"), 100_000, 1));
-        int port = freePort();
+        int port = Ports.free();
         FerrySettings settings = TestSettings.load("ferry.server.host", "127.0.0.1",
                 "ferry.server.port", Integer.toString(port), "ferry.server.inbox", inbox.toString(),
                 "ferry.client.server-port", Integer.toString(port), "ferry.client.outbox", outbox.toString(),

@@ -5,6 +5,7 @@ import dev.ferry.cli.Main;
 import dev.ferry.config.FerrySettings;
 import dev.ferry.testing.Clients;
 import dev.ferry.testing.PluginJars;
+import dev.ferry.testing.Ports;
 import dev.ferry.testing.Running;
 import dev.ferry.testing.Servers;
 import dev.ferry.testing.TestSettings;
@@ -17,7 +18,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,11 +109,6 @@ class PluginRegistryTest {
         return ((AtomicLong) type.getField(field).get(null)).get();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Test
     void findsAPluginInAJarAlongsideTheBuiltInsWithTheJarAsItsSource() throws Exception {
@@ -136,7 +131,7 @@ class PluginRegistryTest {
     void sendsAFileEndToEndThroughAThirdPartyPluginWhileAnotherJarIsBroken() throws Exception {
         rot13Jar();
         Files.writeString(plugins().resolve("broken.jar"), "not a zip");
-        int port = freePort();
+        int port = Ports.free();
         FerrySettings settings = TestSettings.load(
                 "ferry.security.protocol", "rot13",
                 "ferry.plugins.dir", plugins().toString(),
